@@ -1,0 +1,43 @@
+# Chemins: two commands matter, `make run` and `make test`. Both work on a fresh Debian
+# machine with Python 3.11+: they create .venv, install what they need and set up storage.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 5000
+
+.PHONY: run test lint format system-deps translations clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,dev,bench,postgresql]'
+	touch $(STAMP)
+
+# Debian packages the suite needs: Chromium for the browser tests, PostgreSQL for the
+# second database. Installed only when missing, so a developer machine is left alone.
+system-deps:
+	@scripts/system-deps.sh
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -d lti_tool/translations -f
+
+run: $(STAMP) translations
+	$(BIN)/chemins db upgrade
+	$(BIN)/chemins serve --port $(PORT)
+
+test: system-deps $(STAMP) translations
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	scripts/run-tests.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .test-run build *.egg-info

@@ -1,0 +1,68 @@
+"""Assertions (one award: OB 2.0 Assertion / OB 3.0 OpenBadgeCredential) and evidence.
+
+The recipient is kept as the platform gave it (e-mail when the LMS shares it, else the
+LTI ``sub`` and issuer); what is published is a salted hash. The signed forms are stored
+at issue time because a signed credential is immutable.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from badges.models.columns import UTCDateTime, new_id, utcnow
+from badges.storage import Base
+
+
+class Assertion(Base):
+    __tablename__ = "assertion"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    badge_class_id: Mapped[str] = mapped_column(ForeignKey("badge_class.id"), index=True)
+    recipient_name: Mapped[str | None] = mapped_column(String(200))
+    recipient_email: Mapped[str | None] = mapped_column(String(254))
+    recipient_lti_sub: Mapped[str | None] = mapped_column(String(255))
+    recipient_lti_issuer: Mapped[str | None] = mapped_column(String(500))
+    recipient_salt: Mapped[str] = mapped_column(String(64))
+    recipient_public: Mapped[bool] = mapped_column(default=False)
+    narrative: Mapped[str | None] = mapped_column(Text)
+    issued_on: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
+    signing_kid: Mapped[str | None] = mapped_column(ForeignKey("signing_key.kid"))
+    ob2_jws: Mapped[str | None] = mapped_column(Text)
+    ob3_jwt: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    badge_class = relationship("BadgeClass")
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="assertion", cascade="all, delete-orphan", order_by="Evidence.id"
+    )
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class Evidence(Base):
+    """Evidence of an award or request: a few sentences, a link or a photo.
+
+    Private until its owner makes it public (``public``).
+    """
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    assertion_id: Mapped[str | None] = mapped_column(ForeignKey("assertion.id"), index=True)
+    narrative: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(500))
+    name: Mapped[str | None] = mapped_column(String(200))
+    genre: Mapped[str | None] = mapped_column(String(100))
+    public: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    assertion: Mapped[Assertion | None] = relationship(back_populates="evidence")

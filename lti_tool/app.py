@@ -1,0 +1,45 @@
+"""The application factory.
+
+One ``create_app`` builds the whole tool from an :class:`~badges.runtime.Runtime`, so the
+CLI, gunicorn and the tests build the same thing with different instances.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from badges.runtime import Runtime
+from lti_tool.blueprints import register_blueprints
+from lti_tool.errors import register_error_pages
+from lti_tool.i18n import init_i18n
+from lti_tool.security_headers import init_security_headers
+
+EXTENSION = "chemins"
+
+
+def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
+    """Build the tool. ``runtime`` defaults to the one described by ``CHEMINS_*``."""
+    app = Flask(__name__, instance_relative_config=False)
+    runtime = runtime or Runtime.open()
+    app.config.update(
+        SECRET_KEY=runtime.instance.secret_key,
+        CHEMINS_BASE_URL=runtime.instance.origin,
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        JSON_SORT_KEYS=False,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.extensions[EXTENSION] = runtime
+    init_i18n(app)
+    init_security_headers(app)
+    register_error_pages(app)
+    register_blueprints(app)
+    return app
+
+
+def runtime_of(app: Flask) -> Runtime:
+    """The runtime an app was built with (database sessions, instance, sealer)."""
+    return app.extensions[EXTENSION]

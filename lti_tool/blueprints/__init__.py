@@ -1,0 +1,15 @@
+"""Blueprints by audience (DESIGN.md): lti, learner, trainer, partner, admin, public, api.
+
+Each module exposes ``bp``; :func:`register_blueprints` is the one place they are wired.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from lti_tool.blueprints import home
+
+    for module in (home,):
+        app.register_blueprint(module.bp)

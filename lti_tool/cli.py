@@ -1,0 +1,29 @@
+"""The ``chemins`` command (click), in the style of ``flask``'s own CLI.
+
+Each group of commands lives in ``lti_tool/commands/<idea>.py`` and is added here; they
+share one lazily opened :class:`~badges.runtime.Runtime` through the click context.
+"""
+
+from __future__ import annotations
+
+import click
+
+from lti_tool.cli_runtime import RuntimeHolder
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Chemins: open recognition for Moodle and Open edX."""
+    ctx.ensure_object(RuntimeHolder)
+
+
+def _register() -> None:
+    from lti_tool.commands import db, serve
+
+    for module in (db, serve):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()

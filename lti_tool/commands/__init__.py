@@ -1,0 +1,1 @@
+"""Groups of ``chemins`` commands; each module exposes ``COMMANDS``."""

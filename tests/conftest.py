@@ -1,0 +1,98 @@
+"""Shared fixtures: an instance in a temporary folder, on SQLite and on PostgreSQL.
+
+``runtime`` is parametrised over both databases (storage and workflow tests run twice);
+``sqlite_runtime`` and ``app`` use SQLite only. The PostgreSQL URL comes from
+``CHEMINS_TEST_POSTGRES_URL``, set by ``scripts/run-tests.sh`` after it started a
+throwaway cluster; each test gets its own database cloned from a migrated template.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from badges.instance import Instance
+from badges.migrate import upgrade
+from badges.runtime import Runtime
+
+BASE_URL = "https://chemins.test"
+_counter = itertools.count()
+
+
+def make_instance(directory: Path, database_url: str) -> Instance:
+    return Instance(directory, database_url, secrets.token_urlsafe(32), BASE_URL)
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str | None]:
+    """A migrated template database on the throwaway cluster (None without a cluster)."""
+    url = os.environ.get("CHEMINS_TEST_POSTGRES_URL")
+    if not url:
+        yield None
+        return
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS chemins_template"))
+        conn.execute(text("CREATE DATABASE chemins_template"))
+    template_url = make_url(url).set(database="chemins_template").render_as_string(False)
+    upgrade(template_url)
+    yield url
+    admin.dispose()
+
+
+def _clone_postgres(base_url: str) -> str:
+    name = f"t_{os.getpid()}_{next(_counter)}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE chemins_template'))
+    admin.dispose()
+    return make_url(base_url).set(database=name).render_as_string(False)
+
+
+def _sqlite_runtime(tmp_path: Path) -> Runtime:
+    url = f"sqlite:///{tmp_path / 'chemins.db'}"
+    upgrade(url)
+    return Runtime.open(make_instance(tmp_path, url))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def runtime(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]:
+    """A migrated, empty instance on each database backend."""
+    if request.param == "sqlite":
+        rt = _sqlite_runtime(tmp_path)
+    else:
+        base = request.getfixturevalue("postgres_template")
+        if base is None:
+            pytest.skip("no PostgreSQL cluster (run the suite with `make test`)")
+        rt = Runtime.open(make_instance(tmp_path, _clone_postgres(base)))
+    yield rt
+    rt.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_runtime(tmp_path: Path) -> Iterator[Runtime]:
+    rt = _sqlite_runtime(tmp_path)
+    yield rt
+    rt.engine.dispose()
+
+
+@pytest.fixture
+def app(sqlite_runtime: Runtime):  # type: ignore[no-untyped-def]
+    from lti_tool.app import create_app
+
+    return create_app({"TESTING": True}, runtime=sqlite_runtime)
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
