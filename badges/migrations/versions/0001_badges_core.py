@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 21:18:31.360708
+Create Date: 2026-11-28
 """
 
 from alembic import op
@@ -56,7 +56,8 @@ def upgrade() -> None:
 
     op.create_table('signing_key',
     sa.Column('kid', sa.String(length=64), nullable=False),
-    sa.Column('community_id', sa.String(length=36), nullable=False),
+    sa.Column('community_id', sa.String(length=36), nullable=True),
+    sa.Column('purpose', sa.String(length=20), nullable=False),
     sa.Column('algorithm', sa.String(length=10), nullable=False),
     sa.Column('private_key_sealed', sa.LargeBinary(), nullable=False),
     sa.Column('public_key_pem', sa.Text(), nullable=False),
