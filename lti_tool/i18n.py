@@ -7,7 +7,7 @@ French is the default because the people Chemins serves mostly speak it.
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request, url_for
 from flask_babel import Babel, get_locale
 
 LANGUAGES = ("fr", "en")
@@ -43,4 +43,23 @@ def init_i18n(app: Flask) -> None:
     @app.context_processor
     def _languages() -> dict[str, object]:
         locale = get_locale()
-        return {"languages": LANGUAGES, "lang": locale.language if locale else DEFAULT}
+        return {
+            "languages": LANGUAGES,
+            "lang": locale.language if locale else DEFAULT,
+            "lang_url": lang_url,
+        }
+
+    @app.after_request
+    def _remember_choice(response: Response) -> Response:
+        chosen = _normalise(request.args.get("lang"))
+        if chosen:
+            response.set_cookie("chemins_lang", chosen, max_age=365 * 86400, samesite="Lax")
+        return response
+
+
+def lang_url(code: str) -> str:
+    """This page in another language, keeping its other query parameters (launch handle)."""
+    if request.endpoint is None:
+        return f"?lang={code}"
+    args = {**request.view_args, **request.args.to_dict(), "lang": code}  # type: ignore[dict-item]
+    return url_for(request.endpoint, **args)
