@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 5000
+LMS_PORT ?= 5001
 
 .PHONY: run test lint format system-deps translations clean
 
@@ -22,9 +23,13 @@ system-deps:
 translations: $(STAMP)
 	$(BIN)/pybabel compile -d lti_tool/translations -f
 
+# The tool on 127.0.0.1:$(PORT) and the demo LMS on localhost:$(LMS_PORT) (another site,
+# so the tool's iframe is really cross-site), registered with each other; Ctrl-C stops both.
+run: export CHEMINS_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP) translations
 	$(BIN)/chemins db upgrade
-	$(BIN)/chemins serve --port $(PORT)
+	$(BIN)/chemins demo
+	$(BIN)/python -m demo_lms --port $(LMS_PORT)
 
 test: system-deps $(STAMP) translations
 	$(BIN)/ruff check .

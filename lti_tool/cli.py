@@ -19,9 +19,9 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from lti_tool.commands import db, serve
+    from lti_tool.commands import badges, db, platform, serve
 
-    for module in (db, serve):
+    for module in (db, serve, badges, platform):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -8,6 +8,10 @@ from badges.models.assertion import Assertion, Evidence
 from badges.models.badge_class import Alignment, BadgeClass, Family
 from badges.models.community import Community, Profile
 from badges.models.endorsement import Endorsement
+from badges.models.launch import LaunchSession, LaunchState
+from badges.models.person import Context, Membership, Person, ResourceLink
+from badges.models.platform import Deployment, Platform, Registration
+from badges.models.score_delivery import ScoreDelivery
 from badges.models.signing_key import SigningKey
 
 __all__ = [
@@ -15,9 +19,19 @@ __all__ = [
     "Assertion",
     "BadgeClass",
     "Community",
+    "Context",
+    "Deployment",
     "Endorsement",
     "Evidence",
     "Family",
+    "LaunchSession",
+    "LaunchState",
+    "Membership",
+    "Person",
+    "Platform",
     "Profile",
+    "Registration",
+    "ResourceLink",
+    "ScoreDelivery",
     "SigningKey",
 ]

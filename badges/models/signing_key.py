@@ -2,8 +2,9 @@
 
 ``purpose`` tells badge-signing keys (one set per community) from the tool's own LTI key
 (``purpose="lti"``, no community), which signs Deep Linking responses and service-token
-client assertions. Rotation never deletes: a retired key stops signing but stays published (JWKS and OB 2.0
-CryptographicKey documents) so that every badge it signed keeps verifying.
+client assertions. Rotation never deletes: a retired key stops signing but stays
+published (JWKS and OB 2.0 CryptographicKey documents) so that every badge it signed keeps
+verifying.
 """
 
 from __future__ import annotations

@@ -9,7 +9,15 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from lti_tool.blueprints import home
+    from lti_tool.blueprints import (
+        deep_linking,
+        home,
+        lti,
+        lti_registration,
+        platform_admin,
+        public,
+        roster,
+    )
 
-    for module in (home,):
+    for module in (home, public, lti, lti_registration, deep_linking, roster, platform_admin):
         app.register_blueprint(module.bp)

@@ -1,0 +1,253 @@
+"""Awarding a badge: one person receives one badge class, signed for both standards.
+
+The award is signed at issue time, once, in both forms people will carry away: the
+OB 2.0 signed Assertion (a JWS) and the OB 3.0 OpenBadgeCredential (a VC-JWT). Both are
+stored on the row with the ``kid`` of the key that signed them, because a signed badge
+is immutable and must stay the same bytes in every backpack, even after a key rotation.
+
+The recipient is named by e-mail when the platform shares it, else by the LTI ``sub``
+and the platform's issuer; every published form hashes the e-mail with a salt drawn for
+this assertion alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from badges import signing_keys
+from badges.badge_classes import PUBLISHED
+from badges.models import Assertion, BadgeClass, Community, Evidence, SigningKey
+from badges.models.columns import new_id, utcnow
+from badges.openbadges import jwks, jws, vc_jwt
+from badges.openbadges.hashing import new_salt
+from badges.public_urls import PublicUrls
+from badges.publishing import ob2 as ob2_docs
+from badges.publishing import ob3 as ob3_docs
+from badges.runtime import Runtime
+
+
+class AwardRefused(ValueError):
+    """The badge cannot be awarded (unpublished badge class, no recipient identity)."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who receives the badge, as the platform named them.
+
+    ``public`` says whether the human badge page may show the name; the badge itself
+    never shows more than a salted hash.
+    """
+
+    email: str | None = None
+    lti_sub: str | None = None
+    lti_issuer: str | None = None
+    name: str | None = None
+    public: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.email and not (self.lti_sub and self.lti_issuer):
+            raise AwardRefused("a recipient needs an e-mail, or an LTI sub with its issuer")
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """A piece of evidence attached to the award; private unless ``public``."""
+
+    narrative: str | None = None
+    url: str | None = None
+    name: str | None = None
+    genre: str | None = None
+    public: bool = False
+
+
+def _identity(recipient: Recipient) -> tuple[str | None, str | None, str | None]:
+    """How a recipient is stored: the e-mail (lower-cased), else the LTI sub and issuer."""
+    if recipient.email:
+        return recipient.email.strip().lower(), None, None
+    return None, recipient.lti_sub, recipient.lti_issuer
+
+
+def _held(session: Session, badge_class: BadgeClass) -> dict[tuple[str | None, ...], Assertion]:
+    """The current (not revoked) awards of ``badge_class``, by recipient identity."""
+    rows = session.scalars(
+        select(Assertion).where(
+            Assertion.badge_class_id == badge_class.id, Assertion.revoked_at.is_(None)
+        )
+    )
+    return {
+        (row.recipient_email, row.recipient_lti_sub, row.recipient_lti_issuer): row for row in rows
+    }
+
+
+def holding(session: Session, badge_class: BadgeClass, recipient: Recipient) -> Assertion | None:
+    """The recipient's current (not revoked) award of ``badge_class``, if any."""
+    email, sub, issuer = _identity(recipient)
+    query = select(Assertion).where(
+        Assertion.badge_class_id == badge_class.id,
+        Assertion.revoked_at.is_(None),
+        Assertion.recipient_email == email if email else Assertion.recipient_lti_sub == sub,
+    )
+    if not email:
+        query = query.where(Assertion.recipient_lti_issuer == issuer)
+    return session.scalars(query.limit(1)).first()
+
+
+def award(
+    session: Session,
+    runtime: Runtime,
+    badge_class: BadgeClass,
+    recipient: Recipient,
+    *,
+    evidence: Sequence[EvidenceItem] = (),
+    narrative: str | None = None,
+    expires: datetime | None = None,
+    issued_on: datetime | None = None,
+) -> Assertion:
+    """Award ``badge_class`` to ``recipient`` and sign it; run inside ``transaction``.
+
+    Idempotent: while the recipient holds an unrevoked award of this badge class, a
+    second call (a retried request, a double click) returns that award unchanged.
+    """
+    return award_many(
+        session,
+        runtime,
+        badge_class,
+        [recipient],
+        evidence=evidence,
+        narrative=narrative,
+        expires=expires,
+        issued_on=issued_on,
+    )[0]
+
+
+def award_many(
+    session: Session,
+    runtime: Runtime,
+    badge_class: BadgeClass,
+    recipients: Sequence[Recipient],
+    *,
+    evidence: Sequence[EvidenceItem] = (),
+    narrative: str | None = None,
+    expires: datetime | None = None,
+    issued_on: datetime | None = None,
+) -> list[Assertion]:
+    """Award ``badge_class`` to each of ``recipients`` (a trainer awarding a whole group).
+
+    One award per recipient, in the given order; recipients who already hold the badge
+    get their existing award back, so a retried batch creates nothing twice. The
+    signing key, the holders and the badge class's documents are read once per batch.
+    """
+    if badge_class.status != PUBLISHED:
+        raise AwardRefused("only a published badge class can be awarded")
+    community = session.get(Community, badge_class.community_id)
+    if community is None:
+        raise AwardRefused("the badge class has no community")
+    _lock(session, badge_class)
+    held = (
+        {_identity(recipients[0]): holding(session, badge_class, recipients[0])}
+        if len(recipients) == 1
+        else _held(session, badge_class)
+    )
+    signer: _Signer | None = None
+    awarded: list[Assertion] = []
+    for recipient in recipients:
+        existing = held.get(_identity(recipient))
+        if existing is not None:
+            awarded.append(existing)
+            continue
+        if signer is None:
+            key = signing_keys.ensure_badge_key(session, runtime.sealer, community)
+            signer = _Signer(session, runtime, badge_class, key)
+        assertion = _new_assertion(
+            badge_class, recipient, evidence, narrative, expires, issued_on or utcnow()
+        )
+        # Sign before the row joins the session: one INSERT with everything, no UPDATE.
+        with session.no_autoflush:
+            signer.sign(assertion)
+        session.add(assertion)
+        held[_identity(recipient)] = assertion
+        awarded.append(assertion)
+    session.flush()
+    return awarded
+
+
+def _new_assertion(
+    badge_class: BadgeClass,
+    recipient: Recipient,
+    evidence: Sequence[EvidenceItem],
+    narrative: str | None,
+    expires: datetime | None,
+    issued_on: datetime,
+) -> Assertion:
+    email, sub, issuer = _identity(recipient)
+    assertion = Assertion(
+        id=new_id(),
+        badge_class_id=badge_class.id,
+        recipient_name=recipient.name,
+        recipient_email=email,
+        recipient_lti_sub=sub,
+        recipient_lti_issuer=issuer,
+        recipient_salt=new_salt(),
+        recipient_public=recipient.public,
+        narrative=narrative,
+        issued_on=issued_on.replace(microsecond=0),
+        expires=expires,
+        evidence=[
+            Evidence(
+                narrative=item.narrative,
+                url=item.url,
+                name=item.name,
+                genre=item.genre,
+                public=item.public,
+            )
+            for item in evidence
+        ],
+    )
+    assertion.badge_class = badge_class
+    return assertion
+
+
+def _lock(session: Session, badge_class: BadgeClass) -> None:
+    """Serialise awards of one badge class so two retries cannot both create an award.
+
+    A row lock on PostgreSQL; SQLite has no row locks and serialises writers itself, so
+    the statement would only cost a round trip there.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(
+            select(BadgeClass.id).where(BadgeClass.id == badge_class.id).with_for_update()
+        )
+
+
+class _Signer:
+    """Signs awards of one badge class with one key, in both standards.
+
+    Built once per batch: the key is unsealed and the Achievement document built once,
+    whatever the number of recipients.
+    """
+
+    def __init__(
+        self, session: Session, runtime: Runtime, badge_class: BadgeClass, key: SigningKey
+    ) -> None:
+        self.session = session
+        self.urls = PublicUrls(runtime.instance.origin)
+        self.key = key
+        self.private = signing_keys.private_key(runtime.sealer, key)
+        self.achievement = ob3_docs.achievement(session, self.urls, badge_class)
+        self.kid_uri = jwks.kid_uri(self.urls.jwks(), self.private)
+
+    def sign(self, assertion: Assertion) -> None:
+        """Sign the award as an OB 2.0 JWS and an OB 3.0 VC-JWT; keep both on the row."""
+        assertion.ob2_jws = jws.sign(
+            ob2_docs.signed_assertion(self.urls, assertion, self.key),
+            self.private,
+            headers={"kid": self.key.kid},
+        )
+        credential = ob3_docs.credential(self.session, self.urls, assertion, self.achievement)
+        assertion.ob3_jwt = vc_jwt.sign_credential(credential, self.private, kid=self.kid_uri)
+        assertion.signing_kid = self.key.kid

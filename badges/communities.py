@@ -1,0 +1,81 @@
+"""Communities (a social centre, a Local Mission) and the issuer profile that speaks for them.
+
+Every badge a community awards names its issuer profile, and OB 2.0 requires that
+profile to publish a name, a web page and a contact e-mail; so a community is always
+created together with its issuer profile, never without.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from badges.models import Community, Profile
+
+
+def find_community(session: Session, slug: str) -> Community | None:
+    return session.scalars(select(Community).where(Community.slug == slug)).first()
+
+
+def create_community(
+    session: Session,
+    *,
+    name: str,
+    slug: str,
+    url: str,
+    email: str,
+    description: str | None = None,
+    language: str = "fr",
+) -> Community:
+    """A new community and its issuer profile (the OB 2.0 Issuer / OB 3.0 Profile)."""
+    community = Community(name=name, slug=slug, language=language)
+    session.add(community)
+    session.flush()
+    issuer = Profile(
+        community_id=community.id,
+        kind="issuer",
+        name=name,
+        url=url,
+        email=email,
+        description=description,
+        verified=True,
+    )
+    session.add(issuer)
+    session.flush()
+    session.refresh(community)
+    return community
+
+
+def add_partner(
+    session: Session,
+    community: Community,
+    *,
+    name: str,
+    url: str,
+    email: str,
+    description: str | None = None,
+    verified: bool = False,
+) -> Profile:
+    """A partner organisation's profile (town hall, employer) in a community.
+
+    ``verified`` stays false until the community has checked who the partner is; only
+    then are its endorsements shown as verified.
+    """
+    partner = Profile(
+        community_id=community.id,
+        kind="partner",
+        name=name,
+        url=url,
+        email=email,
+        description=description,
+        verified=verified,
+    )
+    session.add(partner)
+    session.flush()
+    return partner
+
+
+def find_profile(session: Session, community: Community, name: str) -> Profile | None:
+    return session.scalars(
+        select(Profile).where(Profile.community_id == community.id, Profile.name == name)
+    ).first()

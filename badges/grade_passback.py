@@ -1,0 +1,131 @@
+"""Grades owed for badges: which gradebook columns an award completes, and their outbox.
+
+A trainer who places a badge as a graded activity (Deep Linking with a line item) makes
+a gradebook column whose resource link carries ``custom.target = "ask-badge"`` and
+``custom.badge = <badge class id>``. When the badge is awarded to a learner who belongs
+to that link's course, the learner gets full marks there. This module finds those links
+and writes one :class:`ScoreDelivery` per link, in the caller's transaction (the
+award's), so the grade is owed as surely as the badge is issued; sending is the web
+layer's job (it speaks AGS) and a failed send is retried with backoff, never dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from badges.models import Assertion, LaunchSession, Membership, Person, ResourceLink
+from badges.models.columns import utcnow
+from badges.models.score_delivery import FAILED, PENDING, SENT, SUPERSEDED, ScoreDelivery
+
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+CUSTOM_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/custom"
+ASK_BADGE = "ask-badge"
+FULL_MARKS = 100.0
+#: Waits between attempts grow 1, 2, 4… minutes up to a day; after this many attempts
+#: the delivery is marked failed for an admin to look at (it stays in the table).
+MAX_ATTEMPTS = 20
+MAX_WAIT = timedelta(hours=24)
+
+
+def _badge_of_link(session: Session, link: ResourceLink) -> str | None:
+    """The badge class a link was placed for, read from its latest launch's custom claim."""
+    claims = session.scalars(
+        select(LaunchSession.claims)
+        .where(LaunchSession.resource_link_id == link.id)
+        .order_by(LaunchSession.created_at.desc())
+        .limit(1)
+    ).first()
+    custom = claims.get(CUSTOM_CLAIM) if isinstance(claims, Mapping) else None
+    badge = custom.get("badge") if isinstance(custom, Mapping) else None
+    return badge if isinstance(badge, str) else None
+
+
+def graded_links(session: Session, person: Person, badge_class_id: str) -> list[ResourceLink]:
+    """The gradebook columns of ``badge_class_id`` in the courses ``person`` belongs to."""
+    links = session.scalars(
+        select(ResourceLink)
+        .join(Membership, Membership.context_id == ResourceLink.context_id)
+        .where(
+            Membership.person_id == person.id,
+            ResourceLink.custom_target == ASK_BADGE,
+            ResourceLink.lineitem_url.is_not(None),
+        )
+        .order_by(ResourceLink.created_at)
+    )
+    return [
+        link
+        for link in links
+        if SCORE_SCOPE in (link.ags_scopes or [])
+        and _badge_of_link(session, link) == badge_class_id
+    ]
+
+
+def queue_completion_scores(
+    session: Session, assertion: Assertion, person: Person, *, now: datetime | None = None
+) -> list[ScoreDelivery]:
+    """Owe full marks for ``assertion`` on every graded link of its badge; idempotent."""
+    owed: list[ScoreDelivery] = []
+    for link in graded_links(session, person, assertion.badge_class_id):
+        existing = session.scalars(
+            select(ScoreDelivery).where(
+                ScoreDelivery.assertion_id == assertion.id,
+                ScoreDelivery.resource_link_id == link.id,
+            )
+        ).first()
+        if existing is not None:
+            owed.append(existing)
+            continue
+        moment = now or utcnow()
+        delivery = ScoreDelivery(
+            assertion_id=assertion.id,
+            resource_link_id=link.id,
+            person_id=person.id,
+            lineitem_url=link.lineitem_url,
+            user_sub=person.sub,
+            score_given=FULL_MARKS,
+            score_maximum=FULL_MARKS,
+            scored_at=moment,
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=moment,
+        )
+        session.add(delivery)
+        owed.append(delivery)
+    session.flush()
+    return owed
+
+
+def due(session: Session, now: datetime, limit: int = 20) -> list[ScoreDelivery]:
+    """Pending deliveries whose time has come, locked for this worker (others skip them)."""
+    return list(
+        session.scalars(
+            select(ScoreDelivery)
+            .where(ScoreDelivery.status == PENDING, ScoreDelivery.next_attempt_at <= now)
+            .order_by(ScoreDelivery.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+
+
+def delivered(delivery: ScoreDelivery, *, superseded: bool, now: datetime) -> None:
+    """The platform took the score (or already held a newer one)."""
+    delivery.status = SUPERSEDED if superseded else SENT
+    delivery.attempts += 1
+    delivery.sent_at = now
+    delivery.last_error = None
+
+
+def failed(delivery: ScoreDelivery, error: str, *, now: datetime, permanent: bool = False) -> None:
+    """Record a failed attempt and when to try again (or give up on a permanent refusal)."""
+    delivery.attempts += 1
+    delivery.last_error = error[:2000]
+    if permanent or delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = FAILED
+        return
+    wait = min(timedelta(minutes=2 ** (delivery.attempts - 1)), MAX_WAIT)
+    delivery.next_attempt_at = now + wait

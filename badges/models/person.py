@@ -1,0 +1,101 @@
+"""People and courses as LTI launches describe them.
+
+A Person is keyed by (platform, ``sub``): the same human on two platforms is two people,
+because nothing proves otherwise. Name and e-mail are kept only when the platform sent
+them (its privacy settings decide). Contexts and resource links are scoped by deployment
+so that one community never sees another's courses.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from badges.models.columns import UTCDateTime, new_id, utcnow
+from badges.models.platform import Deployment, Platform
+from badges.storage import Base
+
+
+class Person(Base):
+    __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("platform_id", "sub"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    platform_id: Mapped[str] = mapped_column(ForeignKey("lti_platform.id"), index=True)
+    sub: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(200))
+    given_name: Mapped[str | None] = mapped_column(String(200))
+    family_name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    platform: Mapped[Platform] = relationship()
+
+    @property
+    def display_name(self) -> str | None:
+        """The best name the platform shared, or None for an anonymous (no PII) launch."""
+        if self.name:
+            return self.name
+        joined = " ".join(part for part in (self.given_name, self.family_name) if part)
+        return joined or None
+
+
+class Context(Base):
+    """An LTI context (a course or a group) seen through one deployment."""
+
+    __tablename__ = "lti_context"
+    __table_args__ = (UniqueConstraint("deployment_id", "context_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("lti_deployment.id"), index=True)
+    context_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(500))
+    label: Mapped[str | None] = mapped_column(String(200))
+    memberships_url: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    deployment: Mapped[Deployment] = relationship()
+
+
+class Membership(Base):
+    """A person in a context: the LTI roles as sent and the Chemins role they map to."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("person_id", "context_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    context_id: Mapped[str] = mapped_column(ForeignKey("lti_context.id"), index=True)
+    lti_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    role: Mapped[str] = mapped_column(String(20))  # learner | trainer | admin
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    person: Mapped[Person] = relationship()
+    context: Mapped[Context] = relationship()
+
+
+class ResourceLink(Base):
+    """A placement of the tool in a course, with the grade-service URLs it was given."""
+
+    __tablename__ = "lti_resource_link"
+    __table_args__ = (UniqueConstraint("deployment_id", "resource_link_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("lti_deployment.id"), index=True)
+    context_id: Mapped[str | None] = mapped_column(ForeignKey("lti_context.id"), index=True)
+    resource_link_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(500))
+    custom_target: Mapped[str | None] = mapped_column(String(200))
+    lineitem_url: Mapped[str | None] = mapped_column(String(1000))
+    lineitems_url: Mapped[str | None] = mapped_column(String(1000))
+    ags_scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    deployment: Mapped[Deployment] = relationship()
+    context: Mapped[Context | None] = relationship()

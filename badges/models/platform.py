@@ -1,0 +1,97 @@
+"""LTI platforms as the tool knows them: issuer → registrations → deployments.
+
+An issuer (a Moodle site, an Open edX instance) can hold several registrations because
+Open edX hands out one ``client_id`` per LTI component. Each registration lists the
+``deployment_id`` values it may launch with (the allow-list of LTI Core §4.1.2), and each
+deployment belongs to exactly one Community: that is how a launch knows whose badges it
+may see, so every query of a launched page is scoped by deployment.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from badges.models.columns import UTCDateTime, new_id, utcnow
+from badges.models.community import Community
+from badges.storage import Base
+
+
+def origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of ``url``, or None when it has no network location."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class Platform(Base):
+    """One LTI issuer (``iss``), compared byte-for-byte with the id_token's ``iss``."""
+
+    __tablename__ = "lti_platform"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    issuer: Mapped[str] = mapped_column(String(500), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    registrations: Mapped[list[Registration]] = relationship(
+        back_populates="platform", cascade="all, delete-orphan", order_by="Registration.client_id"
+    )
+
+    def origins(self) -> list[str]:
+        """Origins allowed to frame the tool: the issuer's and each endpoint's, deduplicated."""
+        found: list[str] = []
+        urls = [self.issuer]
+        for registration in self.registrations:
+            urls += [registration.auth_login_url, registration.auth_token_url]
+        for url in urls:
+            origin = origin_of(url)
+            if origin and origin not in found:
+                found.append(origin)
+        return found
+
+
+class Registration(Base):
+    """One ``client_id`` of an issuer with the platform endpoints the tool calls."""
+
+    __tablename__ = "lti_registration"
+    __table_args__ = (UniqueConstraint("platform_id", "client_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    platform_id: Mapped[str] = mapped_column(ForeignKey("lti_platform.id"), index=True)
+    client_id: Mapped[str] = mapped_column(String(255))
+    auth_login_url: Mapped[str] = mapped_column(String(1000))
+    auth_token_url: Mapped[str] = mapped_column(String(1000))
+    jwks_url: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    platform: Mapped[Platform] = relationship(back_populates="registrations")
+    deployments: Mapped[list[Deployment]] = relationship(
+        back_populates="registration",
+        cascade="all, delete-orphan",
+        order_by="Deployment.deployment_id",
+    )
+
+
+class Deployment(Base):
+    """A ``deployment_id`` allowed for a registration, owned by one Community.
+
+    ``deployment_id`` is case-sensitive and only unique within its registration (Open edX
+    sends ``"1"`` for every component), so the tool's own ``id`` is what other rows use.
+    """
+
+    __tablename__ = "lti_deployment"
+    __table_args__ = (UniqueConstraint("registration_id", "deployment_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    registration_id: Mapped[str] = mapped_column(ForeignKey("lti_registration.id"), index=True)
+    deployment_id: Mapped[str] = mapped_column(String(255))
+    community_id: Mapped[str] = mapped_column(ForeignKey("community.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="deployments")
+    community: Mapped[Community] = relationship()

@@ -1,0 +1,172 @@
+"""Public keys as JWK and JWK Sets (RFC 7517): how verifiers find a VC-JWT's key.
+
+OB 3.0 says a VC-JWT header ``kid`` is a URI that dereferences to the issuer's public JWK,
+conventionally ``https://<issuer authority>/.well-known/jwks.json#<kid>``. We publish
+one JWKS per origin; the fragment is the key's RFC 7638 thumbprint, so a verifier picks
+the key whose ``kid`` equals the fragment.
+
+Reading is deliberately forgiving where the wild is sloppy (base64url with ``=``
+padding) and strict where it matters: a JWK carrying private members is refused, because
+a "public" key that leaks its private part is a sign of a broken issuer, and OB 3.0
+forbids it in an embedded ``jwk`` header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from badges.openbadges.keys import (
+    PrivateKey,
+    PublicKey,
+    algorithm_for,
+    b64url_decode,
+    public_key_of,
+    required_jwk_members,
+    thumbprint_kid,
+)
+
+# Members that only a private JWK has (RFC 7518 §6.2.2, §6.3.2, and "k" of octet keys).
+PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
+
+JWKS_MEDIA_TYPE = "application/jwk-set+json"
+
+
+class JwkError(ValueError):
+    """A JWK or JWK Set is malformed, private, or of a kind we do not verify with."""
+
+
+def public_jwk(key: PrivateKey | PublicKey, kid: str | None = None) -> dict[str, str]:
+    """The public JWK of ``key``: ``kty``, key members, ``kid``, ``alg`` and ``use: sig``.
+
+    Given a private key, only its public half is written; ``kid`` defaults to the
+    thumbprint so the JWKS and the JWT headers always agree.
+    """
+    public = public_key_of(key)
+    jwk: dict[str, str] = dict(required_jwk_members(public))
+    jwk["kid"] = kid if kid is not None else thumbprint_kid(public)
+    jwk["alg"] = algorithm_for(public)
+    jwk["use"] = "sig"
+    return jwk
+
+
+def jwks_document(keys: Iterable[PrivateKey | PublicKey]) -> dict[str, list[dict[str, str]]]:
+    """A JWK Set of the public halves of ``keys``, in the given order.
+
+    During a rotation both the new and the old key belong here, so that badges signed
+    with the old key keep verifying.
+    """
+    return {"keys": [public_jwk(key) for key in keys]}
+
+
+def _member(jwk: Mapping[str, Any], name: str) -> bytes:
+    value = jwk.get(name)
+    if not isinstance(value, str) or not value:
+        raise JwkError(f"JWK member {name!r} is missing or not a string")
+    try:
+        return b64url_decode(value)
+    except ValueError as exc:
+        raise JwkError(f"JWK member {name!r} is not base64url") from exc
+
+
+def has_private_members(jwk: Mapping[str, Any]) -> bool:
+    """True if the JWK carries any private key material."""
+    return any(name in jwk for name in PRIVATE_MEMBERS)
+
+
+def key_from_jwk(jwk: Mapping[str, Any]) -> PublicKey:
+    """The public key described by ``jwk`` (RSA ≥ 2048 bits or EC P-256).
+
+    Refuses private JWKs instead of silently dropping the private part.
+    """
+    if not isinstance(jwk, Mapping):
+        raise JwkError("a JWK must be a JSON object")
+    if has_private_members(jwk):
+        raise JwkError("the JWK contains private key material")
+    kty = jwk.get("kty")
+    key: PublicKey
+    if kty == "RSA":
+        n = int.from_bytes(_member(jwk, "n"), "big")
+        e = int.from_bytes(_member(jwk, "e"), "big")
+        try:
+            key = rsa.RSAPublicNumbers(e, n).public_key()
+        except ValueError as exc:
+            raise JwkError(f"invalid RSA public key: {exc}") from exc
+    elif kty == "EC":
+        if jwk.get("crv") != "P-256":
+            raise JwkError(f"unsupported EC curve: {jwk.get('crv')!r} (only P-256)")
+        x = _member(jwk, "x")
+        y = _member(jwk, "y")
+        if len(x) != 32 or len(y) != 32:
+            raise JwkError("P-256 coordinates must be 32 bytes each")
+        try:
+            key = ec.EllipticCurvePublicNumbers(
+                int.from_bytes(x, "big"), int.from_bytes(y, "big"), ec.SECP256R1()
+            ).public_key()
+        except ValueError as exc:
+            raise JwkError(f"invalid EC public key: {exc}") from exc
+    else:
+        raise JwkError(f"unsupported key type: {kty!r} (RSA or EC)")
+    try:
+        algorithm_for(key)
+    except ValueError as exc:
+        raise JwkError(str(exc)) from exc
+    return key
+
+
+def parse_jwks(document: Any) -> dict[str, PublicKey]:
+    """The signing keys of a JWK Set, by ``kid``; keys without a ``kid`` get their thumbprint.
+
+    Entries we cannot use (other key types, ``use: enc``, malformed) are skipped rather
+    than failing the whole set, since a JWKS may legitimately hold keys for other
+    purposes; a private entry fails the whole set because it means the publisher is
+    leaking secrets.
+    """
+    if not isinstance(document, Mapping) or not isinstance(document.get("keys"), list):
+        raise JwkError('a JWK Set must be an object with a "keys" array')
+    found: dict[str, PublicKey] = {}
+    for entry in document["keys"]:
+        if not isinstance(entry, Mapping):
+            continue
+        if has_private_members(entry):
+            raise JwkError("the JWK Set contains private key material")
+        if entry.get("use") not in (None, "sig"):
+            continue
+        try:
+            key = key_from_jwk(entry)
+        except JwkError:
+            continue
+        kid = entry.get("kid")
+        found[kid if isinstance(kid, str) and kid else thumbprint_kid(key)] = key
+    return found
+
+
+def find_jwk(document: Any, kid: str) -> Mapping[str, Any] | None:
+    """The entry of a JWK Set whose ``kid`` is ``kid``, or a lone JWK that has it.
+
+    A ``kid`` URI may dereference to a JWK Set (then its fragment names the key) or
+    straight to one JWK; both shapes are accepted.
+    """
+    if not isinstance(document, Mapping):
+        return None
+    if "kty" in document:
+        return document if document.get("kid") in (None, kid) else None
+    entries = document.get("keys")
+    if not isinstance(entries, list):
+        return None
+    for entry in entries:
+        if isinstance(entry, Mapping) and entry.get("kid") == kid:
+            return entry
+    return None
+
+
+def well_known_jwks_url(origin: str) -> str:
+    """Where OB 3.0 expects an issuer's keys: ``<origin>/.well-known/jwks.json``."""
+    return origin.rstrip("/") + "/.well-known/jwks.json"
+
+
+def kid_uri(jwks_url: str, key: PrivateKey | PublicKey) -> str:
+    """The JWT header ``kid`` for ``key``: the JWKS URL with the thumbprint as fragment."""
+    return f"{jwks_url}#{thumbprint_kid(key)}"

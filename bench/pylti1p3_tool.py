@@ -1,0 +1,89 @@
+"""The baseline of ``bench/lti_launch.py``: the smallest Flask tool pylti1p3 2.0.0 allows.
+
+It does what the library's Flask example does for a launch, nothing more: login
+initiation answered by a redirect with the state cookie (``FlaskOIDCLogin``), the launch
+validated by ``FlaskMessageLaunch`` (state cookie, nonce in the Flask cookie session,
+JWT signature against the platform JWKS, fetched once per process and cached, as the
+library offers), then a page naming the person and their role. No database: what
+pylti1p3 keeps, it keeps in cookies. It also skips the checks reference/lti13.md §13.1
+lists (``exp``/``iat`` presence, ``azp``, nonce replay, ``target_link_uri``...), so it
+is the cost of a lax launch, not of the same work.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from typing import Any
+
+from flask import Flask
+from markupsafe import escape
+from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
+from pylti1p3.launch_data_storage.cache import CacheDataStorage
+from pylti1p3.tool_config import ToolConfDict
+
+
+class _MemoryCache:
+    """The smallest cache object ``CacheDataStorage`` accepts (one per process)."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            return self._values.get(key)
+
+    def set(self, key: str, value: Any, exp: int | None = None) -> None:
+        with self._lock:
+            self._values[key] = value
+
+
+class _KeyCache(CacheDataStorage[Any]):
+    """pylti1p3's own public-key caching hook, over :class:`_MemoryCache`."""
+
+    def __init__(self, cache: _MemoryCache) -> None:
+        super().__init__()
+        self._cache = cache
+
+
+def create_tool(*, issuer: str, client_id: str, deployment_id: str, platform_url: str) -> Flask:
+    """A pylti1p3 tool registered with the demo platform at ``platform_url``."""
+    app = Flask("pylti1p3_baseline")
+    app.config["SECRET_KEY"] = secrets.token_hex(32)
+    tool_conf = ToolConfDict(
+        {
+            issuer: [
+                {
+                    "default": True,
+                    "client_id": client_id,
+                    "auth_login_url": f"{platform_url}/lti/auth",
+                    "auth_token_url": f"{platform_url}/services/token",
+                    "key_set_url": f"{platform_url}/lti/certs",
+                    "key_set": None,
+                    "deployment_ids": [deployment_id],
+                }
+            ]
+        }
+    )
+    key_cache = _MemoryCache()
+
+    @app.route("/lti/login", methods=["GET", "POST"])
+    def login() -> Any:
+        request = FlaskRequest()
+        target = request.get_param("target_link_uri")
+        return FlaskOIDCLogin(request, tool_conf).redirect(target)
+
+    @app.post("/lti/launch")
+    def launch() -> Any:
+        message_launch = FlaskMessageLaunch(FlaskRequest(), tool_conf)
+        message_launch.set_public_key_caching(_KeyCache(key_cache), cache_lifetime=7200)
+        data = message_launch.get_launch_data()
+        role = "trainer" if message_launch.check_teacher_access() else "learner"
+        return (
+            '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Launched'
+            f"</title></head><body><main><h1>{escape(data.get('name') or data['sub'])}</h1>"
+            f'<p data-role="{role}">{role}</p></main></body></html>'
+        )
+
+    return app

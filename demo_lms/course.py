@@ -1,0 +1,257 @@
+"""The demo course page of ``make run``: a French course that embeds Chemins in an iframe.
+
+A newcomer opens one page and sees the tool work from an LMS, as Moodle shows it with
+its default "embed" container: buttons launch Chemins as the trainer or as one of the
+learners of the demo (Nathan, 19; Sylvie, 47; Inès), into an iframe of the course page,
+with an "open in a new window" link next to each. Two more buttons try LTI Advantage:
+adding an activity by Deep Linking (the items placed come back to this page as new
+activities) and reading the roster (NRPS, the participants listed below the iframe).
+
+The page is served from another site than the tool (``localhost`` against
+``127.0.0.1``), so the tool really is a third party in the iframe: its cookies are not
+sent back, and the launch works through LTI platform storage, which this page offers
+the way Canvas does (``lti_storage_target=_parent``; ``static/course.js`` answers the
+tool's ``lti.put_data`` / ``lti.get_data`` messages).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, render_template, request, url_for
+
+from demo_lms import services
+from demo_lms.app import create_demo_app, platform_of
+from demo_lms.launch import autopost
+from demo_lms.platform import INSTRUCTOR, LEARNER, MOODLE, LaunchSpec
+
+bp = Blueprint(
+    "demo_course",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/course",
+)
+
+EXTENSION = "demo_lms.course"
+CLIENT_ID = "chemins-demo"
+DEPLOYMENT_ID = "1"
+COURSE_ID = "garantie-jeunes-tilleuls"
+COURSE_TITLE = "Parcours Garantie Jeunes — Centre social Les Tilleuls"
+COURSE_LABEL = "GJ-TILLEULS"
+ACTIVITY_ID = "chemins-reconnaissance"
+ACTIVITY_TITLE = "Chemins — reconnaître ce que je sais faire"
+#: The iframe's name: launch links target it, as Moodle's embedded activities do.
+FRAME = "chemins"
+STORAGE_TARGET = "_parent"
+#: The tool's page listing the course's people from the platform's NRPS service.
+ROSTER_PATH = "/trainer/roster"
+
+
+@dataclass(frozen=True)
+class Persona:
+    """Someone of the demo course the visitor can launch Chemins as."""
+
+    slug: str
+    name: str
+    email: str
+    role: str
+    button: str
+    about: str
+
+    @property
+    def user_id(self) -> str:
+        return f"demo-{self.slug}"
+
+    @property
+    def is_trainer(self) -> bool:
+        return self.role == INSTRUCTOR
+
+    def member(self) -> dict[str, Any]:
+        """This person as the NRPS roster lists them."""
+        return {
+            "status": "Active",
+            "user_id": self.user_id,
+            "name": self.name,
+            "email": self.email,
+            "roles": [self.role],
+        }
+
+
+PERSONAS: tuple[Persona, ...] = (
+    Persona(
+        "formatrice",
+        "Camille Roux",
+        "camille.demo@example.org",
+        INSTRUCTOR,
+        "Ouvrir en tant que formatrice (Camille)",
+        "Conseillère Garantie Jeunes : crée des badges, examine les demandes, décerne.",
+    ),
+    Persona(
+        "nathan",
+        "Nathan",
+        "nathan.demo@example.org",
+        LEARNER,
+        "Ouvrir en tant que Nathan",
+        "19 ans, sans diplôme, souvent sur son téléphone.",
+    ),
+    Persona(
+        "sylvie",
+        "Sylvie",
+        "sylvie.demo@example.org",
+        LEARNER,
+        "Ouvrir en tant que Sylvie",
+        "47 ans, bénévole au centre social.",
+    ),
+    Persona(
+        "ines",
+        "Inès Haddad",
+        "ines.demo@example.org",
+        LEARNER,
+        "Ouvrir en tant qu'Inès",
+        "23 ans, en recherche d'un premier emploi.",
+    ),
+)
+TRAINER = PERSONAS[0]
+
+
+@dataclass(frozen=True)
+class CourseSettings:
+    """Which registration of the tool the course launches."""
+
+    tool_origin: str
+    client_id: str = CLIENT_ID
+    deployment_id: str = DEPLOYMENT_ID
+
+
+def create_course_app(
+    lms_origin: str,
+    tool_origin: str,
+    *,
+    client_id: str = CLIENT_ID,
+    deployment_id: str = DEPLOYMENT_ID,
+) -> Flask:
+    """The demo LMS with the course page, the tool registered (Moodle style) and a roster."""
+    app = create_demo_app(lms_origin, blueprints=[bp])
+    platform = platform_of(app)
+    platform.add_tool(
+        tool_origin=tool_origin.rstrip("/"),
+        style=MOODLE,
+        client_id=client_id,
+        deployment_id=deployment_id,
+    )
+    platform.state.add_context(COURSE_ID, COURSE_TITLE, [p.member() for p in PERSONAS])
+    app.extensions[EXTENSION] = CourseSettings(tool_origin.rstrip("/"), client_id, deployment_id)
+    return app
+
+
+def _settings() -> CourseSettings:
+    return current_app.extensions[EXTENSION]
+
+
+def _persona(slug: str) -> Persona | None:
+    return next((p for p in PERSONAS if p.slug == slug), None)
+
+
+def _placed() -> list[dict[str, Any]]:
+    """Resource links placed by Deep Linking, in the order they came back."""
+    state = platform_of(current_app).state
+    with state.lock:
+        items = list(state.placed_items)
+    return [i for i in items if isinstance(i, dict) and i.get("type") == "ltiResourceLink"]
+
+
+@bp.get("/")
+def course() -> str:
+    """The course page: launch buttons, the iframe, the participants."""
+    return render_template(
+        "course/page.html",
+        title=COURSE_TITLE,
+        activity=ACTIVITY_TITLE,
+        personas=PERSONAS,
+        trainer=TRAINER,
+        learners=[p for p in PERSONAS if not p.is_trainer],
+        placed=list(enumerate(_placed())),
+        frame=FRAME,
+        tool_origin=_settings().tool_origin,
+    )
+
+
+@bp.get("/cours/cadre")
+def empty_frame() -> str:
+    """What the iframe shows before any launch."""
+    return render_template("course/empty_frame.html")
+
+
+def _spec(persona: Persona, action: str, placed: int | None) -> LaunchSpec | None:
+    context = {
+        "id": COURSE_ID,
+        "title": COURSE_TITLE,
+        "label": COURSE_LABEL,
+        "type": ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],
+    }
+    spec = LaunchSpec(
+        user_id=persona.user_id,
+        roles=[persona.role],
+        name=persona.name,
+        email=persona.email,
+        context=context,
+        resource_link={"id": ACTIVITY_ID, "title": ACTIVITY_TITLE},
+        locale="fr-FR",
+        nrps=persona.is_trainer,
+        storage_target=STORAGE_TARGET,
+    )
+    if action == "deep-linking":
+        if not persona.is_trainer:
+            return None
+        spec.message_type = "LtiDeepLinkingRequest"
+        spec.resource_link = None
+        spec.deep_link_return_url = url_for("demo_course.deep_linking_return", _external=True)
+    elif action == "roster":
+        if not persona.is_trainer:
+            return None
+        # A link straight to the tool's roster page, as a placed activity would be.
+        spec.target_link_uri = _settings().tool_origin + ROSTER_PATH
+    elif placed is not None:
+        items = _placed()
+        if not 0 <= placed < len(items):
+            return None
+        item = items[placed]
+        spec.resource_link = {"id": f"placed-{placed}", "title": item.get("title") or "Chemins"}
+        custom = item.get("custom")
+        if isinstance(custom, dict):
+            spec.custom = {str(k): str(v) for k, v in custom.items()}
+        spec.target_link_uri = item.get("url") or None
+    return spec
+
+
+@bp.get("/cours/lancer/<slug>")
+def launch(slug: str) -> Any:
+    """Open Chemins as ``slug`` (in the iframe, or in the window the link opened).
+
+    ``?action=deep-linking`` or ``?action=roster`` (trainer only), ``?activite=N`` for
+    an activity placed by Deep Linking.
+    """
+    persona = _persona(slug)
+    placed = request.args.get("activite", type=int)
+    spec = _spec(persona, request.args.get("action", ""), placed) if persona else None
+    if spec is None:
+        return render_template("course/not_found.html"), 404
+    settings = _settings()
+    login = platform_of(current_app).start(settings.client_id, spec)
+    return autopost(login.url, login.params, "Ouverture de Chemins")
+
+
+@bp.post("/cours/deep-linking/retour")
+def deep_linking_return() -> Any:
+    """Where the tool sends its Deep Linking response: checked, then shown in French."""
+    answer = services.deep_linking_return()
+    response, status = answer if isinstance(answer, tuple) else (answer, answer.status_code)
+    body = response.get_json(silent=True) or {}
+    if status != 200:
+        page = render_template("course/deep_linking_return.html", error=body.get("error"))
+        return page, status
+    return render_template(
+        "course/deep_linking_return.html", error=None, placed=int(body.get("placed", 0))
+    )

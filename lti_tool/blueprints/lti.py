@@ -1,0 +1,349 @@
+"""LTI 1.3 endpoints: login initiation, launch, the values to paste, the launched page.
+
+HTTP only: the checks live in :mod:`lti_tool.lti1p3` (no Flask there), the writes in
+:mod:`badges.launches`. A refused login or launch answers a clear page in the person's
+language with a 4xx status, logs the reason code, opens no session and writes no row;
+an accepted launch records everything in one transaction and redirects (303) to the
+page the link points to, carrying the cookie-less launch handle.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
+
+from badges.launches import (
+    ContextFacts,
+    LaunchFacts,
+    ResourceLinkFacts,
+    StateAlreadyUsed,
+    burn_state,
+    record_launch,
+)
+from badges.models import LaunchState, Platform, ResourceLink
+from badges.models.columns import utcnow
+from badges.storage import transaction
+from lti_tool import platform_storage
+from lti_tool.app import runtime_of
+from lti_tool.launch_handle import (
+    current_launch,
+    init_launch_handle,
+    issue_handle,
+    requires_launch,
+    set_launch_cookie,
+)
+from lti_tool.launch_store import SqlToolStore
+from lti_tool.lti1p3.exceptions import LaunchRefused, LoginRefused, LtiRefusal
+from lti_tool.lti1p3.message_launch import Launch, MessageLaunch
+from lti_tool.lti1p3.oidc_login import initiate_login
+from lti_tool.lti1p3.platform_keys import PlatformKeys
+from lti_tool.lti1p3.registration import ToolUrls
+from lti_tool.lti1p3.roles import chemins_role
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("lti", __name__, url_prefix="/lti")
+bp.record_once(lambda state: init_launch_handle(state.app))
+
+STATE_COOKIE = "chemins_lti_state_"
+#: Spent and abandoned login states are kept this long (replay detection), then purged.
+STATE_RETENTION = timedelta(days=1)
+KEYS_EXTENSION = "chemins.platform_keys"
+AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+#: Named destinations (custom parameter ``target`` or message type) → endpoint. Later
+#: blueprints add theirs with :func:`register_destination`.
+DESTINATIONS: dict[str, str] = {}
+
+
+def register_destination(name: str, endpoint: str) -> None:
+    """Send launches whose ``custom.target`` (or message type) is ``name`` to ``endpoint``."""
+    DESTINATIONS[name] = endpoint
+
+
+def tool_urls() -> ToolUrls:
+    return ToolUrls(runtime_of(current_app).instance.origin)
+
+
+def platform_keys() -> PlatformKeys:
+    """The process-wide JWKS cache (one per app, shared by its threads)."""
+    keys = current_app.extensions.get(KEYS_EXTENSION)
+    if keys is None:
+        keys = current_app.extensions.setdefault(KEYS_EXTENSION, PlatformKeys())
+    return keys
+
+
+def _refused(refusal: LtiRefusal) -> tuple[str, int]:
+    """The page shown for a refusal: plain words for people, the code for admins."""
+    log.warning("LTI %s refused %s: %s", type(refusal).__name__, refusal.code, refusal.message)
+    if isinstance(refusal, LoginRefused):
+        message = _(
+            "Chemins is not set up for this learning platform, or the link is incomplete. "
+            "Ask your platform administrator to check the registration."
+        )
+    elif refusal.code == "B18" and request.form.get("error"):
+        message = _(
+            "Your learning platform did not sign you in. Go back to your course and open "
+            "the activity again."
+        )
+    elif refusal.code in ("B16", "B17"):
+        message = _(
+            "This launch was already used, has expired, or was started in another browser. "
+            "Go back to your course and open the activity again."
+        )
+    elif refusal.http_status == 401:
+        message = _(
+            "Chemins could not confirm that this launch comes from your learning platform. "
+            "Go back to your course and try again; if it keeps happening, tell your "
+            "platform administrator."
+        )
+    else:
+        message = _(
+            "Your learning platform sent an incomplete launch. Tell your platform "
+            "administrator, with the reason code below."
+        )
+    status = refusal.http_status if 400 <= refusal.http_status < 500 else 400
+    # The refusal is shown inside the platform's iframe: let registered platforms frame
+    # it (it holds no data and no action), or the person would see a blank frame.
+    g.frame_ancestors = registered_origins()
+    page = render_template(
+        "lti/refused.html",
+        message=message,
+        code=refusal.code,
+        platform_error=request.form.get("error") if refusal.code == "B18" else None,
+    )
+    return page, status
+
+
+def registered_origins() -> tuple[str, ...]:
+    """Origins of every registered platform (issuer and endpoints), for framing."""
+    with transaction(runtime_of(current_app).sessions) as session:
+        platforms = session.scalars(
+            select(Platform).options(selectinload(Platform.registrations))
+        ).all()
+        origins: list[str] = []
+        for platform in platforms:
+            origins += [o for o in platform.origins() if o not in origins]
+    return tuple(origins)
+
+
+def _state_cookie_kwargs() -> dict[str, Any]:
+    secure = request.is_secure
+    return {
+        "secure": secure,
+        "httponly": True,
+        "samesite": "None" if secure else "Lax",
+        "path": url_for("lti.launch"),
+    }
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | tuple[str, int]:
+    """Third-party initiated login (GET from Open edX, POST from Moodle)."""
+    params = request.form if request.method == "POST" else request.args
+    runtime = runtime_of(current_app)
+    try:
+        with transaction(runtime.sessions) as session:
+            store = SqlToolStore(session)
+            accepted = initiate_login(params.to_dict(), store, tool_urls())
+            session.execute(
+                delete(LaunchState).where(LaunchState.created_at < utcnow() - STATE_RETENTION)
+            )
+            store.save_login(accepted)
+    except LoginRefused as refusal:
+        return _refused(refusal)
+    target = platform_storage.storage_target(params)
+    if target is not None:  # platform storage (reference §9): the cookie may be blocked
+        response = platform_storage.login_page(accepted, target)
+    else:
+        response = redirect(accepted.redirect_url, code=302)
+    response.set_cookie(
+        STATE_COOKIE + accepted.state,
+        accepted.state,
+        max_age=current_app.config.get("LTI_STATE_TTL", 600),
+        **_state_cookie_kwargs(),
+    )
+    return response
+
+
+def _text(value: Any, limit: int) -> str | None:
+    """A claim value fit for a column: a non-empty string cut to ``limit``, else None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value[:limit]
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _facts(launch: Launch, state: str, platform_id: str, deployment_pk: str) -> LaunchFacts:
+    claims = launch.claims
+    roles = tuple(launch.claim("roles"))
+    context = _dict(launch.claim("context"))
+    link = _dict(launch.claim("resource_link"))
+    custom = _dict(launch.claim("custom"))
+    presentation = _dict(launch.claim("launch_presentation"))
+    ags = _dict(claims.get(AGS))
+    nrps = _dict(claims.get(NRPS))
+    scopes = ags.get("scope") if isinstance(ags.get("scope"), list) else []
+    return LaunchFacts(
+        state=state,
+        platform_id=platform_id,
+        deployment_pk=deployment_pk,
+        sub=claims["sub"],
+        message_type=launch.message_type,
+        role=chemins_role(roles),
+        lti_roles=roles,
+        name=_text(claims.get("name"), 200),
+        given_name=_text(claims.get("given_name"), 200),
+        family_name=_text(claims.get("family_name"), 200),
+        email=_text(claims.get("email"), 254),
+        locale=_text(presentation.get("locale") or claims.get("locale"), 20),
+        return_url=_text(presentation.get("return_url"), 2000),
+        context=ContextFacts(
+            context_id=context["id"],
+            title=_text(context.get("title"), 500),
+            label=_text(context.get("label"), 200),
+            memberships_url=_text(nrps.get("context_memberships_url"), 1000),
+        )
+        if context
+        else None,
+        resource_link=ResourceLinkFacts(
+            resource_link_id=str(link["id"]),
+            title=_text(link.get("title"), 500),
+            custom_target=_text(custom.get("target"), 200),
+            lineitem_url=_text(ags.get("lineitem"), 1000),
+            lineitems_url=_text(ags.get("lineitems"), 1000),
+            ags_scopes=tuple(s for s in scopes if isinstance(s, str)),
+        )
+        if isinstance(link.get("id"), str) and link["id"]
+        else None,
+        claims=claims,
+    )
+
+
+def _destination(launch: Launch, handle: str, resource_link_pk: str | None) -> str:
+    """Where an accepted launch goes: named target, the signed target URL, or the link page.
+
+    Only the signed ``target_link_uri`` is used (never the login's unsigned parameter),
+    and validation already made sure it is one of the tool's own URLs.
+    """
+    custom = _dict(launch.claim("custom"))
+    for name in (custom.get("target"), launch.message_type):
+        endpoint = DESTINATIONS.get(name) if isinstance(name, str) else None
+        if endpoint and endpoint in current_app.view_functions:
+            return url_for(endpoint, lh=handle)
+    target = str(launch.claim("target_link_uri"))
+    path = urlsplit(target).path.rstrip("/")
+    generic = {url_for("lti.launch").rstrip("/"), url_for("lti.login").rstrip("/"), ""}
+    if path not in generic:
+        separator = "&" if urlsplit(target).query else "?"
+        return f"{target}{separator}{urlencode({'lh': handle})}"
+    if resource_link_pk is not None:
+        return url_for("lti.link", link_pk=resource_link_pk, lh=handle)
+    return url_for("lti.launched", lh=handle)
+
+
+@bp.post("/launch")
+def launch() -> Response | tuple[str, int]:
+    """The platform POSTs ``id_token`` and ``state`` here (or an OIDC ``error``)."""
+    form = request.form.to_dict()
+    state = (form.get("state") or "").strip()
+    browser_state = request.cookies.get(STATE_COOKIE + state) if state else None
+    waiting = platform_storage.launch_page(form, browser_state)
+    if waiting is not None:  # read the state back from platform storage first
+        return waiting
+    browser_state = browser_state or platform_storage.browser_state(form)
+    runtime = runtime_of(current_app)
+    validator = MessageLaunch(
+        SqlToolStore(runtime.sessions()),
+        tool_urls(),
+        platform_keys(),
+        leeway=current_app.config.get("LTI_LEEWAY", 60),
+        max_age=current_app.config.get("LTI_ID_TOKEN_MAX_AGE", 300),
+        state_ttl=current_app.config.get("LTI_STATE_TTL", 600),
+    )
+    try:
+        try:
+            accepted = validator.validate(form, browser_state)
+        finally:
+            validator.store.session.close()  # type: ignore[attr-defined]
+        with transaction(runtime.sessions) as session:
+            store = SqlToolStore(session)
+            assert accepted.registration is not None
+            deployment = store.deployment(accepted.registration.id, accepted.deployment_id)
+            if deployment is None:
+                raise LaunchRefused("B19", "deployment vanished during the launch", 401)
+            facts = _facts(accepted, state, deployment.registration.platform_id, deployment.id)
+            try:
+                row = record_launch(session, facts)
+            except StateAlreadyUsed as exc:
+                raise LaunchRefused("B16", "state spent by a concurrent launch", 401) from exc
+            handle = issue_handle(row)
+            resource_link_pk = row.resource_link_id
+    except LaunchRefused as refusal:
+        if state:
+            with transaction(runtime.sessions) as session:
+                burn_state(session, state)
+        return _refused(refusal)
+    log.info("LTI launch accepted: %s, deployment %s", accepted.message_type, deployment.id)
+    response = redirect(_destination(accepted, handle, resource_link_pk), code=303)
+    set_launch_cookie(response, handle)
+    response.delete_cookie(STATE_COOKIE + state, **_state_cookie_kwargs())
+    return response
+
+
+@bp.get("/config")
+def config() -> str:
+    """The values a platform administrator pastes into Moodle or Open edX."""
+    return render_template("lti/config.html", urls=tool_urls())
+
+
+def _note() -> str | None:
+    if request.method == "POST":
+        return (request.form.get("note") or "").strip()[:500] or None
+    return None
+
+
+@bp.route("/launched", methods=["GET", "POST"])
+@requires_launch()
+def launched() -> str:
+    """The landing page of a launch that has no resource link (e.g. without a course)."""
+    return render_template("lti/launched.html", launch=current_launch(), link=None, note=_note())
+
+
+@bp.route("/links/<link_pk>", methods=["GET", "POST"])
+@requires_launch()
+def link(link_pk: str) -> str:
+    """The page a resource link opens, for the person who launched it.
+
+    The link is looked up within the launch's deployment: a handle from another
+    deployment finds nothing here, whatever id it is given.
+    """
+    launch = current_launch()
+    with transaction(runtime_of(current_app).sessions) as session:
+        found = session.get(ResourceLink, link_pk)
+        if found is None or found.deployment_id != launch.deployment_pk:
+            abort(404)
+        title = found.title
+    return render_template(
+        "lti/launched.html", launch=launch, link={"id": link_pk, "title": title}, note=_note()
+    )

@@ -1,0 +1,118 @@
+"""Public verification URLs: hosted Open Badges documents, the JWKS and the badge page.
+
+Anyone may read these without signing in: an employer checking a badge, a backpack
+importing it, a validator. The documents come from :mod:`badges.hosted`, the same
+function the verifier's loader uses, so what the world fetches is what Chemins checks.
+This module only adds HTTP: content negotiation, strong ETags (``If-None-Match`` → 304),
+CORS for browser-based verifiers, and the human page in French or English.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from badges import hosted
+from badges.endorsing import endorsements_shown_with
+from badges.models import Assertion
+from badges.public_urls import PATHS, PublicUrls
+from badges.storage import transaction
+from badges.verifying import verify_own
+from lti_tool.app import runtime_of
+
+bp = Blueprint("public", __name__)
+
+JSON_ALTERNATIVES = ["application/ld+json", "application/json"]
+VC_JSON_ALTERNATIVES = ["application/vc+ld+json", "application/ld+json", "application/json"]
+VC_JWT_ALTERNATIVES = ["application/vc+jwt", "application/jwt", "text/plain"]
+
+
+def _urls() -> PublicUrls:
+    return PublicUrls(runtime_of(current_app).instance.origin)
+
+
+def _media_type(document: hosted.Hosted) -> str:
+    """The Content-Type for ``document`` given the request's Accept header.
+
+    JSON-LD is served as ``application/ld+json`` unless the client asks only for
+    ``application/json`` (OB 2.0 §"Transport"); the VC-JWT as ``application/vc+jwt``
+    unless the client asks for ``text/plain`` (what the OB 3.0 API uses for JWS).
+    """
+    accept = request.accept_mimetypes
+    choices = {
+        hosted.JSON_LD: JSON_ALTERNATIVES,
+        hosted.VC_JSON: VC_JSON_ALTERNATIVES,
+        hosted.VC_JWT: VC_JWT_ALTERNATIVES,
+    }.get(document.kind)
+    if not choices:
+        return document.media_type
+    return accept.best_match(choices, default=choices[0]) or choices[0]
+
+
+def _respond(document: hosted.Hosted) -> Response:
+    response = Response(document.body, status=document.status, mimetype=_media_type(document))
+    response.set_etag(document.etag)
+    response.headers["Vary"] = "Accept"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = (
+        "public, max-age=3600" if document.kind == hosted.PNG else "no-cache"
+    )
+    if document.status == 200:
+        response.make_conditional(request)
+    return response
+
+
+def _serve(name: str, identifier: str = "") -> Response:
+    if name == "ob3_credential" and _prefers_jwt():
+        name = "ob3_credential_jwt"
+    with transaction(runtime_of(current_app).sessions) as session:
+        document = hosted.lookup(session, _urls(), name, identifier)
+    if document is None:
+        abort(404)
+    return _respond(document)
+
+
+def _prefers_jwt() -> bool:
+    """True when the client asks the credential URL for the VC-JWT rather than JSON."""
+    best = request.accept_mimetypes.best_match(
+        [*VC_JSON_ALTERNATIVES, "application/vc+jwt", "application/jwt"]
+    )
+    return best in ("application/vc+jwt", "application/jwt")
+
+
+def _document_view(name: str):  # type: ignore[no-untyped-def]
+    def view(id: str = "") -> Response:
+        return _serve(name, id)
+
+    view.__name__ = name
+    return view
+
+
+for _name, _path in PATHS.items():
+    if _name != "human_badge":
+        bp.add_url_rule(_path, endpoint=_name, view_func=_document_view(_name), methods=["GET"])
+
+
+@bp.get(PATHS["human_badge"])
+def human_badge(id: str) -> str:
+    """The badge page for people: what it is, who issued it, and whether it verifies."""
+    urls = _urls()
+    with transaction(runtime_of(current_app).sessions) as session:
+        assertion = session.get(Assertion, id)
+        if assertion is None or not assertion.ob3_jwt or assertion.badge_class is None:
+            abort(404)
+        badge = assertion.badge_class
+        endorsements = endorsements_shown_with(session, assertion)
+        verdict = verify_own(session, urls, assertion)
+        return render_template(
+            "public/badge.html",
+            assertion=assertion,
+            badge=badge,
+            issuer=badge.issuer,
+            endorsements=endorsements,
+            verdict=verdict,
+            image_url=urls.path_of(urls.badge_image(badge.id)),
+            ob2_url=urls.ob2_assertion(assertion.id),
+            ob3_url=urls.ob3_credential(assertion.id),
+            ob3_jwt_url=urls.ob3_credential_jwt(assertion.id),
+            evidence=[e for e in assertion.evidence if e.public],
+        )

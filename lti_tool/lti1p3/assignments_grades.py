@@ -1,0 +1,163 @@
+"""Assignment and Grade Services 2.0: telling the gradebook that a learner earned a badge.
+
+When a trainer placed a badge as a graded activity (Deep Linking with a ``lineItem``),
+the platform's launch carries the AGS claim with that activity's ``lineitem`` URL. When
+the learner receives the badge, the tool posts a score: ``Completed`` + ``FullyGraded``
+(platforms may ignore anything else), ``scoreGiven`` = ``scoreMaximum``, ``userId`` = the
+learner's ``sub``.
+
+Two details matter in the field. The scores URL is the line item URL with ``/scores``
+added to its *path*, keeping the query: Moodle's ``…/lineitem?type_id=3`` becomes
+``…/lineitem/scores?type_id=3``, and appending to the whole string would post to a URL
+Moodle does not know. And a platform must not apply a score older than the last one
+(reference §6): timestamps carry microseconds and never go backwards within a process,
+and a 409 answer means a newer score is already on record, which is reported, not
+retried forever.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from lti_tool.lti1p3.service_call import call_service
+from lti_tool.lti1p3.service_errors import ServiceNotOffered
+from lti_tool.lti1p3.service_token import PlatformAccess, ServiceTokens
+
+CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+SCOPE_PREFIX = "https://purl.imsglobal.org/spec/lti-ags/scope/"
+SCORE_SCOPE = SCOPE_PREFIX + "score"
+SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
+LINEITEM_MEDIA_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
+
+
+class ScoreOutcome(Enum):
+    """What became of a posted score."""
+
+    APPLIED = "applied"
+    #: The platform holds a newer score (409); ours must not replace it.
+    SUPERSEDED = "superseded"
+
+
+@dataclass(frozen=True)
+class AgsEndpoint:
+    """The AGS claim of one launch: which line item, and which scopes were granted."""
+
+    lineitem: str | None
+    lineitems: str | None
+    scopes: frozenset[str]
+
+    @classmethod
+    def from_claims(cls, claims: Mapping[str, Any]) -> AgsEndpoint:
+        claim = claims.get(CLAIM)
+        if not isinstance(claim, Mapping):
+            raise ServiceNotOffered("the platform does not let the tool send grades here")
+        scopes = claim.get("scope")
+
+        def url(key: str) -> str | None:
+            value = claim.get(key)
+            return value if isinstance(value, str) and value else None
+
+        return cls(
+            lineitem=url("lineitem"),
+            lineitems=url("lineitems"),
+            scopes=frozenset(s for s in scopes if isinstance(s, str))
+            if isinstance(scopes, list)
+            else frozenset(),
+        )
+
+    def score_target(self) -> str:
+        """The line item scores go to, refusing when the launch cannot post scores."""
+        if SCORE_SCOPE not in self.scopes:
+            raise ServiceNotOffered("the platform did not grant the tool the right to send scores")
+        if not self.lineitem:
+            raise ServiceNotOffered("this activity has no grade column to send scores to")
+        return self.lineitem
+
+
+def scores_url(lineitem_url: str) -> str:
+    """``{lineitem}/scores`` with ``/scores`` inserted into the path, query kept."""
+    parts = urlsplit(lineitem_url)
+    path = parts.path.rstrip("/") + "/scores"
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
+
+
+class ScoreClock:
+    """ISO 8601 UTC timestamps with microseconds that never repeat or go backwards.
+
+    Two awards in the same microsecond, or a wall clock stepped back by NTP, must still
+    give the platform increasing timestamps, or it would drop the second score.
+    """
+
+    def __init__(self) -> None:
+        self._last: datetime | None = None
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            current = datetime.now(UTC)
+            if self._last is not None and current <= self._last:
+                current = self._last + timedelta(microseconds=1)
+            self._last = current
+            return current
+
+
+def format_timestamp(moment: datetime) -> str:
+    """``2026-11-28T21:30:05.123456+00:00``: the sub-second precision AGS asks for."""
+    if moment.tzinfo is None:
+        raise ValueError("score timestamps must be timezone-aware")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class Score:
+    """One score for one learner; defaults say "done and graded"."""
+
+    user_id: str
+    score_given: float
+    score_maximum: float
+    timestamp: datetime
+    activity_progress: str = "Completed"
+    grading_progress: str = "FullyGraded"
+    comment: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "userId": self.user_id,
+            "scoreGiven": self.score_given,
+            "scoreMaximum": self.score_maximum,
+            "activityProgress": self.activity_progress,
+            "gradingProgress": self.grading_progress,
+            "timestamp": format_timestamp(self.timestamp),
+        }
+        if self.comment:
+            body["comment"] = self.comment
+        return body
+
+
+def post_score(
+    tokens: ServiceTokens,
+    platform: PlatformAccess,
+    endpoint: AgsEndpoint,
+    score: Score,
+) -> ScoreOutcome:
+    """Send ``score`` to the launch's line item; 409 means a newer score is on record."""
+    target = scores_url(endpoint.score_target())
+    response = call_service(
+        tokens,
+        platform,
+        {SCORE_SCOPE},
+        "POST",
+        target,
+        headers={"Content-Type": SCORE_MEDIA_TYPE, "Accept": "application/json"},
+        json_body=score.to_json(),
+        accept_statuses={409},
+    )
+    if response.status_code == 409:
+        return ScoreOutcome.SUPERSEDED
+    return ScoreOutcome.APPLIED

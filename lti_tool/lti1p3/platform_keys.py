@@ -1,0 +1,139 @@
+"""Platform public keys, fetched from each registration's JWKS URL and cached.
+
+A platform rotates its keys by publishing a new one under a new ``kid``; the tool learns
+about it when an id_token names a ``kid`` it has not seen. So the cache is refreshed
+once on an unknown ``kid`` (SF §6.3) and otherwise lives as long as the JWKS response's
+``Cache-Control: max-age`` says (bounded, so a misconfigured platform cannot pin a key
+for a year). Refetches are also spaced out: a stream of forged tokens with random
+``kid`` values must not turn the tool into a flood of requests against the platform.
+
+Only RSA signing keys are kept (LTI uses RS256 alone). Moduli and exponents are read as
+base64url with or without ``=`` padding, because both appear in the wild.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from badges.openbadges.keys import b64url_decode
+from lti_tool.lti1p3.exceptions import PlatformKeysUnavailable, UnknownKeyId
+
+TIMEOUT = 5
+DEFAULT_TTL = 300
+MAX_TTL = 24 * 3600
+#: Seconds between two refetches of the same JWKS caused by unknown ``kid`` values.
+MIN_REFETCH_INTERVAL = 10
+_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)\"?", re.IGNORECASE)
+
+
+def jwk_to_public_key(jwk: dict[str, Any]) -> rsa.RSAPublicKey:
+    """An RSA public key from a JWK's ``n`` and ``e`` (padded or unpadded base64url)."""
+    try:
+        n = int.from_bytes(b64url_decode(str(jwk["n"])), "big")
+        e = int.from_bytes(b64url_decode(str(jwk["e"])), "big")
+        return rsa.RSAPublicNumbers(e, n).public_key()
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ValueError(f"unreadable RSA JWK: {exc}") from exc
+
+
+def parse_jwks(document: Any) -> dict[str, rsa.RSAPublicKey]:
+    """The usable signing keys of a JWKS, by ``kid``; other keys are skipped."""
+    if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+        raise PlatformKeysUnavailable("JWKS is not an object with a 'keys' array")
+    keys: dict[str, rsa.RSAPublicKey] = {}
+    for jwk in document["keys"]:
+        if not isinstance(jwk, dict) or jwk.get("kty") != "RSA" or not jwk.get("kid"):
+            continue
+        if jwk.get("use", "sig") != "sig" or jwk.get("alg", "RS256") != "RS256":
+            continue
+        try:
+            keys[str(jwk["kid"])] = jwk_to_public_key(jwk)
+        except ValueError:
+            continue
+    return keys
+
+
+def max_age(cache_control: str | None) -> int:
+    """Seconds the JWKS may be reused, from ``Cache-Control`` (bounded to a day)."""
+    if not cache_control:
+        return DEFAULT_TTL
+    lowered = cache_control.lower()
+    if "no-store" in lowered or "no-cache" in lowered:
+        return 0
+    found = _MAX_AGE.search(cache_control)
+    if not found:
+        return DEFAULT_TTL
+    return min(int(found.group(1)), MAX_TTL)
+
+
+@dataclass
+class _Entry:
+    keys: dict[str, rsa.RSAPublicKey]
+    expires_at: float
+    #: When an unknown ``kid`` last caused a refetch (None: never since the cache filled).
+    refetched_at: float | None = None
+
+
+@dataclass
+class PlatformKeys:
+    """A process-wide cache of platform JWKS, safe to share between web threads."""
+
+    http: requests.Session = field(default_factory=requests.Session)
+    clock: Callable[[], float] = time.monotonic
+    min_refetch_interval: float = MIN_REFETCH_INTERVAL
+    _entries: dict[str, _Entry] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _fetch(self, url: str, refetched_at: float | None) -> _Entry:
+        try:
+            response = self.http.get(url, timeout=TIMEOUT, headers={"Accept": "application/json"})
+            response.raise_for_status()
+            keys = parse_jwks(response.json())
+        except (requests.RequestException, ValueError) as exc:
+            raise PlatformKeysUnavailable(f"cannot fetch JWKS from {url}: {exc}") from exc
+        ttl = max_age(response.headers.get("Cache-Control"))
+        entry = _Entry(keys, self.clock() + ttl, refetched_at)
+        self._entries[url] = entry
+        return entry
+
+    def key(self, jwks_url: str, kid: str) -> rsa.RSAPublicKey:
+        """The key named ``kid`` at ``jwks_url``, refetching the JWKS at most once.
+
+        A JWKS fetched for this very call is not fetched again; a cached one is, unless
+        an unknown ``kid`` already caused a refetch less than ``min_refetch_interval``
+        seconds ago.
+        """
+        with self._lock:
+            now = self.clock()
+            entry = self._entries.get(jwks_url)
+            if entry is None or entry.expires_at <= now:
+                entry = self._fetch(jwks_url, entry.refetched_at if entry else None)
+                if kid in entry.keys:
+                    return entry.keys[kid]
+                raise UnknownKeyId(f"no key {kid!r} in {jwks_url}")
+            if kid in entry.keys:
+                return entry.keys[kid]
+            recent = entry.refetched_at is not None and (
+                now - entry.refetched_at < self.min_refetch_interval
+            )
+            if not recent:
+                entry = self._fetch(jwks_url, now)
+                if kid in entry.keys:
+                    return entry.keys[kid]
+        raise UnknownKeyId(f"no key {kid!r} in {jwks_url}")
+
+    def forget(self, jwks_url: str | None = None) -> None:
+        """Drop cached keys (one URL or all), e.g. after an admin edits a registration."""
+        with self._lock:
+            if jwks_url is None:
+                self._entries.clear()
+            else:
+                self._entries.pop(jwks_url, None)

@@ -1,0 +1,104 @@
+"""Recording launches and registering platforms, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from badges.launches import (
+    ContextFacts,
+    LaunchFacts,
+    ResourceLinkFacts,
+    StateAlreadyUsed,
+    burn_state,
+    record_launch,
+)
+from badges.models import LaunchSession, LaunchState, Person
+from badges.platforms import (
+    PlatformError,
+    PlatformFields,
+    list_registrations,
+    register_platform,
+    remove_registration,
+)
+from badges.runtime import Runtime
+from badges.storage import transaction
+
+ISS = "https://moodle.example.org"
+
+
+def _register(runtime: Runtime, client_id: str = "abc") -> tuple[str, str, str]:
+    with transaction(runtime.sessions) as session:
+        registration = register_platform(
+            session,
+            PlatformFields(
+                ISS, client_id, ("1",), f"{ISS}/auth", f"{ISS}/token", f"{ISS}/jwks", None
+            ),
+            runtime.instance.origin,
+        )
+        return registration.id, registration.platform_id, registration.deployments[0].id
+
+
+def _state(runtime: Runtime, registration_id: str, state: str) -> None:
+    with transaction(runtime.sessions) as session:
+        session.add(
+            LaunchState(
+                state=state,
+                nonce=f"n-{state}",
+                registration_id=registration_id,
+                target_link_uri="https://chemins.test/lti/launch",
+            )
+        )
+
+
+def _facts(state: str, platform_id: str, deployment_pk: str) -> LaunchFacts:
+    return LaunchFacts(
+        state=state,
+        platform_id=platform_id,
+        deployment_pk=deployment_pk,
+        sub="u1",
+        message_type="LtiResourceLinkRequest",
+        role="learner",
+        lti_roles=(),
+        context=ContextFacts("c1", "Cours"),
+        resource_link=ResourceLinkFacts("rl1", "Lien"),
+    )
+
+
+def test_a_state_is_spent_once(runtime: Runtime) -> None:
+    registration_id, platform_id, deployment_pk = _register(runtime)
+    _state(runtime, registration_id, "s1")
+    with transaction(runtime.sessions) as session:
+        record_launch(session, _facts("s1", platform_id, deployment_pk))
+    with pytest.raises(StateAlreadyUsed), transaction(runtime.sessions) as session:
+        record_launch(session, _facts("s1", platform_id, deployment_pk))
+    with transaction(runtime.sessions) as session:
+        assert session.scalar(select(func.count()).select_from(LaunchSession)) == 1
+        assert session.scalar(select(func.count()).select_from(Person)) == 1
+
+
+def test_a_burnt_state_cannot_launch(runtime: Runtime) -> None:
+    registration_id, platform_id, deployment_pk = _register(runtime)
+    _state(runtime, registration_id, "s2")
+    with transaction(runtime.sessions) as session:
+        burn_state(session, "s2")
+    with pytest.raises(StateAlreadyUsed), transaction(runtime.sessions) as session:
+        record_launch(session, _facts("s2", platform_id, deployment_pk))
+    with transaction(runtime.sessions) as session:
+        assert session.scalar(select(func.count()).select_from(Person)) == 0
+
+
+def test_several_client_ids_per_issuer_and_removal(runtime: Runtime) -> None:
+    registration_id, platform_id, deployment_pk = _register(runtime, "abc")
+    _register(runtime, "def")
+    with transaction(runtime.sessions) as session:
+        assert [r.client_id for r in list_registrations(session, ISS)] == ["abc", "def"]
+    _state(runtime, registration_id, "s3")
+    with transaction(runtime.sessions) as session:
+        record_launch(session, _facts("s3", platform_id, deployment_pk))
+    # A registration whose deployment already holds people and courses stays.
+    with pytest.raises(PlatformError), transaction(runtime.sessions) as session:
+        remove_registration(session, ISS, "abc")
+    with transaction(runtime.sessions) as session:
+        assert remove_registration(session, ISS, "def") == 1
+        assert [r.client_id for r in list_registrations(session)] == ["abc"]

@@ -1,0 +1,133 @@
+"""The validator on its own: pipeline order, time leeway and max age, aud/azp rules.
+
+The full bad-launch matrix runs over HTTP in tests/lti_tool/test_launch_matrix.py; these
+tests pin the boundaries that need a controlled clock.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from lti_tool.lti1p3.exceptions import LaunchRefused
+from lti_tool.lti1p3.message_launch import PIPELINE, C, MessageLaunch
+from lti_tool.lti1p3.registration import LoginRecord, RegistrationInfo, ToolUrls
+
+ISS = "https://lms.example.org"
+NOW = 1_800_000_000
+KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+TARGET = "https://chemins.test/lti/launch"
+
+
+class Keys:
+    def key(self, jwks_url: str, kid: str) -> Any:
+        return KEY.public_key()
+
+
+class Store:
+    def __init__(self) -> None:
+        self.registration = RegistrationInfo(
+            "r1", ISS, "client", f"{ISS}/auth", f"{ISS}/token", f"{ISS}/jwks", frozenset({"1"})
+        )
+        self.record = LoginRecord(
+            "state", "nonce", "r1", TARGET, "1", datetime.fromtimestamp(NOW - 5, UTC), False
+        )
+
+    def registrations(self, issuer: str) -> list[RegistrationInfo]:
+        return [self.registration] if issuer == ISS else []
+
+    def login(self, state: str) -> LoginRecord | None:
+        return self.record if state == "state" else None
+
+    def nonce_issued(self, nonce: str) -> bool:
+        return nonce == "nonce"
+
+
+def _claims(**changes: Any) -> dict[str, Any]:
+    claims: dict[str, Any] = {
+        "iss": ISS,
+        "aud": "client",
+        "sub": "u1",
+        "iat": NOW,
+        "exp": NOW + 60,
+        "nonce": "nonce",
+        C + "message_type": "LtiResourceLinkRequest",
+        C + "version": "1.3.0",
+        C + "deployment_id": "1",
+        C + "target_link_uri": TARGET,
+        C + "resource_link": {"id": "rl"},
+        C + "roles": [],
+    }
+    claims.update(changes)
+    return {k: v for k, v in claims.items() if v is not ...}
+
+
+def validate(claims: dict[str, Any], now: float = NOW) -> Any:
+    token = jwt.encode(claims, KEY, algorithm="RS256", headers={"kid": "k"})
+    validator = MessageLaunch(Store(), ToolUrls("https://chemins.test"), Keys(), clock=lambda: now)  # type: ignore[arg-type]
+    return validator.validate({"id_token": token, "state": "state"}, "state")
+
+
+def code(claims: dict[str, Any], now: float = NOW) -> str:
+    with pytest.raises(LaunchRefused) as refused:
+        validate(claims, now)
+    return refused.value.code
+
+
+def test_pipeline_follows_the_reference_order() -> None:
+    names = [step.__name__ for step in PIPELINE]
+    assert names.index("check_signature") < names.index("check_timestamps")
+    assert names.index("check_timestamps") < names.index("check_state") < names.index("check_nonce")
+    assert names.index("check_nonce") < names.index("check_deployment")
+    for step in PIPELINE:
+        assert "B" in (step.__doc__ or ""), f"{step.__name__} must name its B-codes"
+
+
+def test_a_valid_launch_passes() -> None:
+    launch = validate(_claims())
+    assert launch.registration.client_id == "client" and launch.deployment_id == "1"
+
+
+@pytest.mark.parametrize("skew", [-59, 59])
+def test_sixty_seconds_of_clock_skew(skew: int) -> None:
+    validate(_claims(), now=NOW + 60 + skew if skew > 0 else NOW + skew)
+
+
+def test_leeway_boundaries() -> None:
+    assert code(_claims(), now=NOW + 60 + 61) == "B7"
+    assert code(_claims(iat=NOW + 61, exp=NOW + 120)) == "B10"
+    assert code(_claims(iat=NOW - 361, exp=NOW + 60)) == "B10"
+    validate(_claims(iat=NOW - 359, exp=NOW + 60))
+
+
+def test_aud_and_azp() -> None:
+    validate(_claims(aud=["other", "client"], azp="client"))
+    validate(_claims(aud=["client"]))
+    assert code(_claims(aud=["client", "other"])) == "B13"
+    assert code(_claims(aud="client", azp="other")) == "B14"
+    assert code(_claims(aud=["a", "b"], azp="a")) == "B12"
+    assert code(_claims(aud=7)) == "B12"
+
+
+def test_claims_of_the_wrong_type() -> None:
+    assert code(_claims(exp="tomorrow")) == "B7"
+    assert code(_claims(**{C + "roles": "Learner"})) == "B22"
+    assert code(_claims(sub="x" * 256)) == "B24"
+    assert code(_claims(**{C + "context": "course"})) == "B26"
+    assert code(_claims(**{C + "deployment_id": 1})) == "B19"
+
+
+def test_submission_review_needs_no_resource_link() -> None:
+    validate(
+        _claims(**{C + "message_type": "LtiSubmissionReviewRequest", C + "resource_link": ...})
+    )
+
+
+def test_real_clock_default() -> None:
+    validator = MessageLaunch(Store(), ToolUrls("https://chemins.test"), Keys())  # type: ignore[arg-type]
+    assert abs(validator.clock() - time.time()) < 5

@@ -1,0 +1,140 @@
+"""``chemins demo``, ``bake``, ``verify`` and ``keys rotate`` as a person runs them."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from badges.instance import load_instance
+from badges.models import Assertion
+from badges.runtime import Runtime
+from badges.storage import transaction
+from lti_tool.cli import main
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "CHEMINS_INSTANCE_DIR": str(tmp_path / "instance"),
+        "CHEMINS_BASE_URL": "https://chemins.test",
+        "CHEMINS_SECRET_KEY": "a-test-secret-that-is-long-enough-for-hkdf",
+        "CHEMINS_DATABASE_URL": "",
+    }
+
+
+@pytest.fixture
+def run(env):  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+
+    def invoke(*args: str, stdin: bytes | None = None):  # type: ignore[no-untyped-def]
+        return runner.invoke(main, list(args), env=env, input=stdin, catch_exceptions=False)
+
+    return invoke
+
+
+def _assertion_ids(env: dict[str, str]) -> list[str]:
+    runtime = Runtime.open(load_instance(env))
+    try:
+        with transaction(runtime.sessions) as session:
+            return list(session.scalars(select(Assertion.id).order_by(Assertion.issued_on)))
+    finally:
+        runtime.engine.dispose()
+
+
+def test_demo_is_idempotent_and_prints_public_urls(run, env) -> None:
+    first = run("demo")
+    assert first.exit_code == 0, first.output
+    assert "Created: community" in first.output
+    assert "https://chemins.test/b/" in first.output
+    second = run("demo")
+    assert second.exit_code == 0
+    assert "nothing new was created" in second.output
+    assert first.output.splitlines()[1:] == second.output.splitlines()[1:]
+    assert len(_assertion_ids(env)) == 3
+
+
+@pytest.mark.parametrize(
+    ("suffix", "flags", "version"),
+    [
+        (".png", (), "2.0"),
+        (".svg", (), "2.0"),
+        (".png", ("--ob3",), "3.0"),
+        (".svg", ("--ob3",), "3.0"),
+    ],
+)
+def test_baked_badges_verify(run, env, tmp_path, suffix, flags, version) -> None:
+    run("demo")
+    assertion_id = _assertion_ids(env)[0]
+    baked = tmp_path / f"badge{suffix}"
+    result = run("bake", assertion_id, "-o", str(baked), *flags)
+    assert result.exit_code == 0, result.output
+    checked = run("verify", str(baked))
+    assert checked.exit_code == 0, checked.output
+    report = json.loads(checked.stdout)
+    assert report["valid"] is True and report["openBadgesVersion"] == version
+    assert report["subject"]["bakedIn"] == suffix[1:]
+
+
+def test_a_revoked_badge_exits_1(run, env, tmp_path) -> None:
+    run("demo")
+    assertion_id = _assertion_ids(env)[0]
+    baked = tmp_path / "badge.png"
+    run("bake", assertion_id, "-o", str(baked))
+    runtime = Runtime.open(load_instance(env))
+    with transaction(runtime.sessions) as session:
+        assertion = session.get(Assertion, assertion_id)
+        assertion.revoked_at = assertion.issued_on
+        assertion.revocation_reason = "Erreur"
+    runtime.engine.dispose()
+    checked = run("verify", str(baked))
+    assert checked.exit_code == 1
+    assert "ob2.revoked" in {e["code"] for e in json.loads(checked.stdout)["errors"]}
+
+
+def _unusable(result, words: str) -> None:  # type: ignore[no-untyped-def]
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert words in result.stderr.lower()
+    assert "traceback" not in result.stderr.lower() and len(result.stderr.splitlines()) == 1
+
+
+def test_input_that_is_not_a_badge_exits_2_with_a_plain_message(run, env, tmp_path) -> None:
+    run("demo")
+    baked = tmp_path / "badge.png"
+    run("bake", _assertion_ids(env)[0], "-o", str(baked))
+    truncated = tmp_path / "truncated.png"
+    truncated.write_bytes(baked.read_bytes()[:200])
+    _unusable(run("verify", str(truncated)), "truncated")
+    jpeg = tmp_path / "photo.png"
+    jpeg.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 100)
+    _unusable(run("verify", str(jpeg)), "jpeg")
+    huge = tmp_path / "huge.png"
+    with huge.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    _unusable(run("verify", str(huge)), "larger than")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"type": "Assertion", ')
+    _unusable(run("verify", str(broken)), "not valid json")
+    header = base64.urlsafe_b64encode(b'{"alg":"none"}').rstrip(b"=")
+    payload = base64.urlsafe_b64encode(b'{"type":"Assertion"}').rstrip(b"=")
+    _unusable(run("verify", "-", stdin=header + b"." + payload + b"."), "none")
+    _unusable(run("verify", str(tmp_path / "missing.png")), "missing.png")
+
+
+def test_rotation_keeps_old_badges_verifying(run, env, tmp_path) -> None:
+    run("demo")
+    assertion_id = _assertion_ids(env)[0]
+    old_png = tmp_path / "old.png"
+    old_jwt = tmp_path / "old-ob3.svg"
+    run("bake", assertion_id, "-o", str(old_png))
+    run("bake", assertion_id, "--ob3", "-o", str(old_jwt))
+    rotated = run("keys", "rotate", "--community", "les-tilleuls")
+    assert rotated.exit_code == 0 and "retired" in rotated.output
+    assert run("verify", str(old_png)).exit_code == 0
+    assert run("verify", str(old_jwt)).exit_code == 0
+    assert run("keys", "rotate", "--community", "nowhere").exit_code == 1

@@ -1,0 +1,144 @@
+"""Public verification URLs over HTTP: content types, ETags, 410, 404, JWKS, the badge page."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pytest
+from sqlalchemy import select
+
+from badges import signing_keys
+from badges.demo import seed_demo
+from badges.models import Assertion, Community
+from badges.revoking import revoke
+from badges.storage import transaction
+from lti_tool.app import runtime_of
+
+ORIGIN = "https://chemins.test"
+
+
+@pytest.fixture
+def demo(app):  # type: ignore[no-untyped-def]
+    """The demo community; URLs by label, as paths on the test client."""
+    seed = seed_demo(runtime_of(app))
+    return {label: url.removeprefix(ORIGIN) for label, url in seed.urls}
+
+
+def _page(demo, who: str) -> str:
+    return next(
+        path for label, path in demo.items() if label.startswith("Badge page") and who in label
+    )
+
+
+def test_hosted_json_ld_unless_only_json_is_accepted(client, demo) -> None:
+    issuer = client.get(demo["Issuer (OB 2.0)"])
+    assert issuer.status_code == 200 and issuer.mimetype == "application/ld+json"
+    assert issuer.json["id"] == ORIGIN + demo["Issuer (OB 2.0)"]
+    assert issuer.headers["Access-Control-Allow-Origin"] == "*"
+    plain = client.get(demo["Issuer (OB 2.0)"], headers={"Accept": "application/json"})
+    assert plain.mimetype == "application/json" and plain.json == issuer.json
+    assertion = client.get(demo["Assertion (OB 2.0)"])
+    assert assertion.json["type"] == "Assertion"
+    image = client.get(assertion.json["image"].removeprefix(ORIGIN))
+    assert image.mimetype == "image/png" and image.data.startswith(b"\x89PNG")
+
+
+def test_the_credential_as_json_or_as_vc_jwt(client, demo) -> None:
+    path = demo["Credential (OB 3.0)"]
+    as_json = client.get(path)
+    assert as_json.mimetype == "application/vc+ld+json"
+    assert "OpenBadgeCredential" in as_json.json["type"] and "proof" not in as_json.json
+    as_jwt = client.get(path, headers={"Accept": "application/vc+jwt"})
+    assert as_jwt.mimetype == "application/vc+jwt" and as_jwt.data.count(b".") == 2
+    same = client.get(path + ".jwt")
+    assert same.data == as_jwt.data and same.mimetype == "application/vc+jwt"
+    text = client.get(path + ".jwt", headers={"Accept": "text/plain"})
+    assert text.mimetype == "text/plain" and text.data == as_jwt.data
+
+
+def test_strong_etag_and_304(client, demo) -> None:
+    first = client.get(demo["Assertion (OB 2.0)"])
+    etag = first.headers["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+    again = client.get(demo["Assertion (OB 2.0)"], headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    other = client.get(demo["Assertion (OB 2.0)"], headers={"If-None-Match": '"stale"'})
+    assert other.status_code == 200
+
+
+def test_unknown_ids_are_404_json(client, demo) -> None:
+    for path in ("/ob/v2/assertions/nope", "/ob/v2/badges/nope", "/ob/v3/credentials/nope"):
+        response = client.get(path)
+        assert response.status_code == 404 and response.is_json
+        assert response.json["status"] == 404
+
+
+def test_revoked_assertion_answers_410_and_the_page_says_revoked(app, client, demo) -> None:
+    page = _page(demo, "J'explore → Nathan")
+    french = html.unescape(client.get(page + "?lang=fr").get_data(as_text=True))
+    assert 'data-status="valid"' in french and "Valide" in french
+    assertion_id = page.rsplit("/", 1)[1]
+    with transaction(runtime_of(app).sessions) as session:
+        revoke(session, session.get(Assertion, assertion_id), "Attribué par erreur")
+    gone = client.get(f"/ob/v2/assertions/{assertion_id}")
+    assert gone.status_code == 410
+    assert gone.json == {
+        "@context": "https://w3id.org/openbadges/v2",
+        "id": f"{ORIGIN}/ob/v2/assertions/{assertion_id}",
+        "revoked": True,
+        "revocationReason": "Attribué par erreur",
+    }
+    english = html.unescape(client.get(page + "?lang=en").get_data(as_text=True))
+    assert 'data-status="revoked"' in english and "Revoked" in english
+    assert "Attribué par erreur" in english
+    listed = client.get(demo["Revocation list (OB 2.0)"]).json["revokedAssertions"]
+    assert f"urn:uuid:{assertion_id}" in {entry["id"] for entry in listed}
+
+
+def test_the_badge_page_in_french_and_english(client, demo) -> None:
+    nathan = html.unescape(client.get(_page(demo, "J'explore → Nathan")).get_data(as_text=True))
+    assert '<html lang="fr">' in nathan and "Décerné à" in nathan and "Nathan" in nathan
+    assert 'alt="Image du badge : Place aux jeunes' in nathan
+    assert "Critères" in nathan and "Mairie de Villeneuve-sur-Lot" in nathan
+    sylvie = html.unescape(client.get(_page(demo, "Sylvie") + "?lang=en").get_data(as_text=True))
+    assert '<html lang="en">' in sylvie and "Awarded to" in sylvie
+    assert "Recipient hidden" in sylvie and "Sylvie" not in sylvie.split("<main", 1)[1]
+    assert client.get("/b/nope").status_code == 404
+
+
+def test_jwks_lists_every_published_key(app, client, demo) -> None:
+    runtime = runtime_of(app)
+    with transaction(runtime.sessions) as session:
+        community = session.scalars(select(Community)).one()
+        old = signing_keys.active_badge_key(session, community).kid
+        new = signing_keys.rotate(session, runtime.sealer, community).kid
+        tool = signing_keys.ensure_tool_key(session, runtime.sealer).kid
+    response = client.get("/.well-known/jwks.json")
+    assert response.mimetype == "application/jwk-set+json"
+    keys = json.loads(response.data)["keys"]
+    assert {old, new, tool} <= {key["kid"] for key in keys}
+    assert all("d" not in key for key in keys)
+
+
+def test_a_hosted_ob3_credential_url_verifies_through_its_signed_form(app, demo) -> None:
+    """The credential URL serves JSON without a proof; the verifier asks for the VC-JWT."""
+    from badges.openbadges.loader import HttpLoader
+    from badges.openbadges.verify import verify
+    from tests.live_server import serving
+
+    with serving(app) as server:
+        loader = _RebasedLoader(HttpLoader(), ORIGIN, server.url)
+        report = verify(ORIGIN + demo["Credential (OB 3.0)"], loader)
+    assert report.valid, report.as_dict()
+    assert report.version == "3.0" and report.form == "vc-jwt"
+
+
+class _RebasedLoader:
+    """Fetches the tool's public URLs (built on ORIGIN) from the local server instead."""
+
+    def __init__(self, inner, origin: str, local: str) -> None:  # type: ignore[no-untyped-def]
+        self.inner, self.origin, self.local = inner, origin, local
+
+    def __call__(self, url: str, accept: str = "application/ld+json, application/json"):  # type: ignore[no-untyped-def]
+        return self.inner(url.replace(self.origin, self.local, 1), accept)
