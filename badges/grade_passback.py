@@ -11,10 +11,10 @@ layer's job (it speaks AGS) and a failed send is retried with backoff, never dro
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from badges.models import Assertion, LaunchSession, Membership, Person, ResourceLink
@@ -29,6 +29,9 @@ FULL_MARKS = 100.0
 #: the delivery is marked failed for an admin to look at (it stays in the table).
 MAX_ATTEMPTS = 20
 MAX_WAIT = timedelta(hours=24)
+#: How long a claimed delivery stays out of other senders' reach: far longer than one
+#: send can take (a token request and a score post, 15 seconds each at most).
+LEASE = timedelta(minutes=5)
 
 
 def _badge_of_link(session: Session, link: ResourceLink) -> str | None:
@@ -99,17 +102,50 @@ def queue_completion_scores(
     return owed
 
 
-def due(session: Session, now: datetime, limit: int = 20) -> list[ScoreDelivery]:
-    """Pending deliveries whose time has come, locked for this worker (others skip them)."""
-    return list(
-        session.scalars(
-            select(ScoreDelivery)
-            .where(ScoreDelivery.status == PENDING, ScoreDelivery.next_attempt_at <= now)
-            .order_by(ScoreDelivery.next_attempt_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
+def claim(
+    session: Session,
+    now: datetime,
+    *,
+    limit: int = 20,
+    ids: Collection[str] | None = None,
+    lease: timedelta = LEASE,
+) -> list[str]:
+    """Take due deliveries for one sender; commit right after, then send, then record.
+
+    Claiming moves ``next_attempt_at`` a :data:`LEASE` ahead, so no other worker (nor
+    the web request that tries at once after an award) takes the row while it is being
+    sent, and a sender that dies mid-send only delays the score until the lease ends.
+    The claim is its own short transaction: on SQLite a transaction that wrote holds the
+    database's single write lock, which must not wait on a platform's answer. On
+    PostgreSQL the candidates are read ``FOR UPDATE SKIP LOCKED``, so concurrent workers
+    each take different rows without waiting; on SQLite (no row locks) the conditional
+    UPDATE is the claim: of two senders, only the one whose UPDATE matched the row
+    still due gets it. Returns the ids this caller now owns.
+    """
+    query = (
+        select(ScoreDelivery.id)
+        .where(ScoreDelivery.status == PENDING, ScoreDelivery.next_attempt_at <= now)
+        .order_by(ScoreDelivery.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )
+    if ids is not None:
+        query = query.where(ScoreDelivery.id.in_(list(ids)))
+    claimed: list[str] = []
+    for delivery_id in list(session.scalars(query)):
+        taken = session.execute(
+            update(ScoreDelivery)
+            .where(
+                ScoreDelivery.id == delivery_id,
+                ScoreDelivery.status == PENDING,
+                ScoreDelivery.next_attempt_at <= now,
+            )
+            .values(next_attempt_at=now + lease)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(delivery_id)
+    return claimed
 
 
 def delivered(delivery: ScoreDelivery, *, superseded: bool, now: datetime) -> None:

@@ -53,14 +53,19 @@ def _check_url(name: str, value: str) -> str:
     return value
 
 
-def _slug(name: str) -> str:
+def community_slug(name: str) -> str:
+    """The URL-safe slug a community named ``name`` gets (accents dropped, dashes).
+
+    Public because registration pages check for an existing community by name or slug
+    before creating one, and must compute the slug exactly as creation does.
+    """
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "community"
 
 
 def community_named(session: Session, name: str, origin: str) -> Community:
     """The community called ``name`` (by name or slug), created with its issuer if new."""
-    slug = _slug(name)
+    slug = community_slug(name)
     found = session.scalars(
         select(Community).where((Community.name == name) | (Community.slug == slug))
     ).first()

@@ -109,7 +109,7 @@ def wait_until_up(url: str, child: subprocess.Popen[bytes] | None, timeout: floa
 
 
 def _interrupt(signum: int, frame: object) -> None:
-    """SIGTERM (``kill``, a test harness, a supervisor) stops both servers like Ctrl-C."""
+    """Ctrl-C, or SIGTERM from ``kill`` or a supervisor: stop both servers."""
     raise KeyboardInterrupt
 
 
@@ -149,19 +149,22 @@ def main(host: str, port: int, tool_url: str, serve_tool: bool, workers: int) ->
     community = register_with_tool(lms_origin)
     click.echo(f"The demo LMS {lms_origin} is registered with Chemins ({community}).")
     app = create_course_app(lms_origin, tool_url)
-    # Listen on the loopback address the host name resolves to, never on other interfaces.
+    # ``localhost``: listen on 127.0.0.1 only (browsers fall back to it from ::1).
     server = make_server("127.0.0.1" if host == "localhost" else host, port, app, threaded=True)
-    signal.signal(signal.SIGTERM, _interrupt)
+    # Also SIGINT: a shell that starts us in the background makes Python ignore it.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
     child = start_tool(tool_url, workers) if serve_tool else None
     try:
         wait_until_up(f"{tool_url}/lti/config", child, START_TIMEOUT)
         click.echo(f"Chemins (the tool) is running at {tool_url}/")
         click.echo(f"Open {lms_origin}/ to launch Chemins as a trainer or a learner.")
         click.echo("Press Ctrl-C to stop both.")
-        server.serve_forever()
+        server.serve_forever()  # returns on Ctrl-C (werkzeug catches KeyboardInterrupt)
     except KeyboardInterrupt:
-        click.echo("Stopping the demo LMS and Chemins.")
+        pass  # Ctrl-C while the tool was still starting
     finally:
+        click.echo("Stopping the demo LMS and Chemins.")
         server.server_close()
         if child is not None:
             stop(child)

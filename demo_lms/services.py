@@ -11,8 +11,9 @@
 - ``/services/<context>/lineitems…``: AGS line items with Moodle's ``?type_id=`` URLs, and
   scores (media type, fields, ``FullyGraded``; a timestamp not newer than the last score of
   that learner → 409).
-- ``POST /deep-linking/return``: verifies the ``LtiDeepLinkingResponse`` and keeps the
-  placed items.
+- ``POST /deep-linking/return``: verifies the ``LtiDeepLinkingResponse``, keeps the
+  placed items and, when the return URL names the course, creates the line item of each
+  item placed with a ``lineItem`` (Moodle creates the grade column the same way).
 - ``GET /services/jwks``: the platform's keys (its access tokens are JWTs).
 
 Dynamic Registration (``/lti/openid-configuration``, ``/lti/openid-registration``, the
@@ -351,7 +352,33 @@ def deep_linking_return() -> Any:
     with state.lock:
         state.used_nonces.add(claims["nonce"])
         state.placed_items.extend(items)
+        _create_grade_columns(items)
     return jsonify({"placed": len(items), "data": claims.get(DL + "data")})
+
+
+def _create_grade_columns(items: list[Any]) -> None:
+    """A placed item's ``lineItem`` becomes a line item of the course, as in Moodle.
+
+    Moodle's return URL names the course and the tool type (``?course=…&id=…``); the
+    demo's takes ``?course=<context id>`` and, for Moodle-style URLs, ``&type_id=``.
+    Without ``course`` (a return URL that names no course) nothing is created.
+    """
+    course = request.args.get("course")
+    if not course:
+        return
+    state = current_state()
+    for item in items:
+        line = item.get("lineItem") if isinstance(item, dict) else None
+        if not isinstance(line, dict) or item.get("type") != "ltiResourceLink":
+            continue
+        state.add_lineitem(
+            course,
+            str(line.get("label") or item.get("title") or ""),
+            float(line["scoreMaximum"]),
+            resource_id=line.get("resourceId"),
+            tag=line.get("tag"),
+            type_id=request.args.get("type_id"),
+        )
 
 
 @bp.get("/services/jwks")

@@ -70,7 +70,12 @@ def _value(name: str) -> str | None:
     return request.args.get(name) or (request.form.get(name) if request.method == "POST" else None)
 
 
-def _access() -> AdminAccess | None:
+def find_admin_access() -> AdminAccess | None:
+    """The admin credential this request carries (CLI token or admin launch), if any.
+
+    Public for pages that serve everyone but offer more to an admin (Dynamic
+    Registration lets an admin attach a platform to an existing community).
+    """
     token = _value(ADMIN_PARAM)
     if token:
         try:
@@ -95,7 +100,7 @@ def requires_admin(view: F) -> F:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        access = _access()
+        access = find_admin_access()
         if access is None:
             abort(401)
         if request.method == "POST" and not hmac.compare_digest(

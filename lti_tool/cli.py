@@ -19,9 +19,9 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from lti_tool.commands import badges, db, platform, serve
+    from lti_tool.commands import badges, db, platform, serve, worker
 
-    for module in (db, serve, badges, platform):
+    for module in (db, serve, badges, platform, worker):
         for command in module.COMMANDS:
             main.add_command(command)
 

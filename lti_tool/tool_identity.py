@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 
 from badges import signing_keys
+from badges.runtime import Runtime
 from badges.storage import transaction
 from lti_tool.app import runtime_of
 from lti_tool.lti1p3.dynamic_registration import ToolDescription
@@ -28,7 +29,11 @@ _lock = threading.Lock()
 
 def tool_key(app: Flask) -> ToolKey:
     """The tool's active LTI key, created on first need."""
-    runtime = runtime_of(app)
+    return runtime_tool_key(runtime_of(app))
+
+
+def runtime_tool_key(runtime: Runtime) -> ToolKey:
+    """:func:`tool_key` without a web app, for ``chemins worker`` and other commands."""
     with transaction(runtime.sessions) as session:
         row = signing_keys.ensure_tool_key(session, runtime.sealer)
         kid = row.kid

@@ -6,8 +6,10 @@ set -euo pipefail
 cmd=$1 dir=$2
 bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 as_owner() {
+  # The postgres user may not be allowed into the caller's folder (a root-only clone).
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
+cd /
 case "$cmd" in
 start)
   rm -rf "$dir" && mkdir -p "$dir"

@@ -10,6 +10,8 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from lti_tool.blueprints import (
+        ask_badge,
+        course_walls,
         deep_linking,
         home,
         lti,
@@ -19,5 +21,15 @@ def register_blueprints(app: Flask) -> None:
         roster,
     )
 
-    for module in (home, public, lti, lti_registration, deep_linking, roster, platform_admin):
+    for module in (
+        home,
+        public,
+        lti,
+        lti_registration,
+        deep_linking,
+        roster,
+        ask_badge,
+        course_walls,
+        platform_admin,
+    ):
         app.register_blueprint(module.bp)

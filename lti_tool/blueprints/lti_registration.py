@@ -27,9 +27,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from badges.models import Community
-from badges.platforms import PlatformError, PlatformFields, _slug, register_platform
+from badges.platforms import PlatformError, PlatformFields, community_slug, register_platform
 from badges.storage import transaction
-from lti_tool.admin_access import AdminAccess, _access
+from lti_tool.admin_access import AdminAccess, find_admin_access
 from lti_tool.app import runtime_of
 from lti_tool.lti1p3.dynamic_registration import (
     PlatformConfiguration,
@@ -162,7 +162,7 @@ def start() -> tuple[str, int]:
         configuration = _configuration(configuration_url, token)
     except RegistrationFailed as error:
         return _failed(error)
-    return _form(configuration, configuration_url, token, _access())
+    return _form(configuration, configuration_url, token, find_admin_access())
 
 
 def _community_choice(access: AdminAccess | None) -> tuple[str | None, str | None, str | None]:
@@ -177,7 +177,9 @@ def _community_choice(access: AdminAccess | None) -> tuple[str | None, str | Non
         return None, None, _("Give the name of the organisation this platform belongs to.")
     with transaction(runtime_of(current_app).sessions) as session:
         taken = session.scalars(
-            select(Community.id).where((Community.name == name) | (Community.slug == _slug(name)))
+            select(Community.id).where(
+                (Community.name == name) | (Community.slug == community_slug(name))
+            )
         ).first()
     if taken is not None and access is None:
         return (
@@ -224,7 +226,7 @@ def finish() -> tuple[str, int]:
     _allow_framing(configuration_url)
     if not hmac.compare_digest(request.form.get(CSRF_FIELD, ""), _csrf(configuration_url, token)):
         abort(400)
-    access = _access()
+    access = find_admin_access()
     try:
         configuration = _configuration(configuration_url, token)
     except RegistrationFailed as error:

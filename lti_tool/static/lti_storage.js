@@ -9,7 +9,7 @@
 // message_id this page sent.
 (function () {
   "use strict";
-  var TIMEOUT_MS = 2000;
+  var TIMEOUT_MS = 5000;
   var element = document.getElementById("lti-storage");
   if (!element) {
     return;

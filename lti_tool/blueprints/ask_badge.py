@@ -1,0 +1,277 @@
+"""``ask-badge``: the page a placed badge opens, and the trainer's "award this badge" form.
+
+A trainer places a badge in the course by Deep Linking; its launches carry
+``custom.target = "ask-badge"`` and ``custom.badge``. Everyone sees what the badge
+stands for (image, criteria, level in its family, skills) and what they already hold
+of it. A trainer also gets a form to award it to a learner of the course: the people who
+launched in the course, and those the platform's roster adds.
+
+The award runs :func:`badges.course_awards.award_in_course`, which owes the course's
+gradebook a score in the award's own transaction. This view owns that transaction, so
+it is where "after commit, try now" lives: once the award is committed it calls
+:func:`lti_tool.score_sender.deliver_now`, and whatever does not go through stays in the
+outbox for ``chemins worker``. The badge id comes only from the launch's signed claims,
+and is looked up within the launch's community.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from badges import course_awards, course_people
+from badges.awarding import AwardRefused
+from badges.badge_classes import PUBLISHED
+from badges.models import Assertion, BadgeClass, Context, LaunchSession, Person
+from badges.models.badge_class import LEVEL_NAMES
+from badges.models.score_delivery import FAILED, PENDING, SENT, SUPERSEDED
+from badges.public_urls import PublicUrls
+from badges.storage import transaction
+from lti_tool import score_sender
+from lti_tool.app import runtime_of
+from lti_tool.blueprints.lti import register_destination
+from lti_tool.course_roster import course_roster
+from lti_tool.launch_handle import LaunchContext, current_launch, requires_launch, url_for_launch
+from lti_tool.lti1p3.names_roles import Member
+from lti_tool.lti1p3.roles import TRAINER, at_least, chemins_role
+from lti_tool.lti1p3.service_errors import PlatformServiceError
+from lti_tool.tool_identity import service_tokens
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("ask_badge", __name__, url_prefix="/course/badge")
+register_destination("ask-badge", "ask_badge.page")
+
+CUSTOM = "https://purl.imsglobal.org/spec/lti/claim/custom"
+LEARNER = course_people.LEARNER
+PERSON = "person:"
+ROSTER = "roster:"
+NARRATIVE_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Someone the trainer may award: a member of the course, or of its roster."""
+
+    value: str
+    label: str
+    holds: bool
+
+
+def _badge(session: Session, launch: LaunchContext) -> BadgeClass:
+    """The badge this launch was placed for, within the launch's community, or 404."""
+    row = session.get(LaunchSession, launch.session_id)
+    claims = row.claims if row is not None else {}
+    custom = claims.get(CUSTOM) if isinstance(claims, Mapping) else None
+    badge_id = custom.get("badge") if isinstance(custom, Mapping) else None
+    badge = session.get(BadgeClass, badge_id) if isinstance(badge_id, str) else None
+    if badge is None or badge.community_id != launch.community_id or badge.status != PUBLISHED:
+        abort(404)
+    return badge
+
+
+def _context(session: Session, launch: LaunchContext) -> Context | None:
+    return session.get(Context, launch.context_pk) if launch.context_pk else None
+
+
+def _label(person_name: str | None, email: str | None, sub: str) -> str:
+    if person_name:
+        return person_name
+    if email:
+        return email
+    return _("Participant %(id)s (name not shared)", id=sub[:8])
+
+
+def _roster_learners(launch: LaunchContext) -> tuple[list[Member], bool]:
+    """Active learners of the platform's roster, and whether the roster could be read."""
+    try:
+        roster = course_roster(launch)
+    except PlatformServiceError as error:
+        log.info("no roster for the award form: %s (status %s)", error, error.status)
+        return [], False
+    learners = [m for m in roster.members if m.active and chemins_role(m.roles) == LEARNER]
+    return learners, True
+
+
+def _candidates(
+    session: Session, launch: LaunchContext, badge: BadgeClass, context: Context
+) -> tuple[list[Candidate], bool]:
+    """Learners of the course (launched, then roster-only), holders marked."""
+    found: list[Candidate] = []
+    known: set[str] = set()
+    for membership in course_people.members(session, context, LEARNER):
+        person = membership.person
+        known.add(person.sub)
+        found.append(
+            Candidate(
+                PERSON + person.id,
+                _label(person.display_name, person.email, person.sub),
+                course_awards.held_by(session, badge, person) is not None,
+            )
+        )
+    roster, roster_read = _roster_learners(launch)
+    for member in roster:
+        if member.user_id not in known:
+            known.add(member.user_id)
+            label = _label(member.display_name, member.email, member.user_id)
+            found.append(Candidate(ROSTER + member.user_id, label, False))
+    return found, roster_read
+
+
+def _levels(badge: BadgeClass) -> list[dict[str, Any]]:
+    """The badge's family, level by level (empty outside a family)."""
+    if badge.family is None:
+        return []
+    return [
+        {"id": member.id, "name": member.name, "level": member.level, "current": member is badge}
+        for member in badge.family.badge_classes
+        if member.status == PUBLISHED
+    ]
+
+
+def _awarded_notice(
+    session: Session, badge: BadgeClass, urls: PublicUrls
+) -> dict[str, str | None] | None:
+    """The confirmation shown after an award (the redirect carries the assertion id)."""
+    assertion_id = request.args.get("awarded")
+    assertion = session.get(Assertion, assertion_id) if assertion_id else None
+    if assertion is None or assertion.badge_class_id != badge.id:
+        return None
+    grade = request.args.get("grade", "")
+    return {
+        "name": assertion.recipient_name or _("the learner"),
+        "grade": grade if grade in (SENT, PENDING, FAILED) else "",
+        "url": urls.path_of(urls.human_badge(assertion.id)),
+    }
+
+
+def _page(error: str | None = None, status: int = 200) -> tuple[str, int]:
+    launch = current_launch()
+    trainer = at_least(launch.role, TRAINER)
+    urls = PublicUrls(runtime_of(current_app).instance.origin)
+    with transaction(runtime_of(current_app).sessions) as session:
+        badge = _badge(session, launch)
+        person = session.get(Person, launch.person_id)
+        assert person is not None
+        held = course_awards.holdings(session, person, launch.community_id)
+        context = _context(session, launch)
+        candidates: list[Candidate] = []
+        roster_read = False
+        if trainer and context is not None:
+            candidates, roster_read = _candidates(session, launch, badge, context)
+        page = render_template(
+            "course/ask_badge.html",
+            launch=launch,
+            badge=badge,
+            image_url=urls.path_of(urls.badge_image(badge.id)),
+            badge_page=lambda assertion_id: urls.path_of(urls.human_badge(assertion_id)),
+            level_names=LEVEL_NAMES,
+            levels=_levels(badge),
+            held=held,
+            mine=held.get(badge.id),
+            trainer=trainer,
+            in_course=context is not None,
+            candidates=candidates,
+            roster_read=roster_read,
+            notice=_awarded_notice(session, badge, urls) if trainer else None,
+            error=error,
+        )
+    return page, status
+
+
+@bp.get("/")
+@requires_launch()
+def page() -> tuple[str, int]:
+    """The badge, what the person holds of it, and (for trainers) the award form."""
+    return _page()
+
+
+def _learner(session: Session, launch: LaunchContext, context: Context, choice: str) -> Person:
+    """The chosen learner, proven to be in the course; 400 for anything else."""
+    if choice.startswith(PERSON):
+        found = course_people.membership(session, context, choice[len(PERSON) :])
+        if found is None or found.role != LEARNER:
+            abort(400)
+        return found.person
+    if choice.startswith(ROSTER):
+        sub = choice[len(ROSTER) :]
+        learners, _read = _roster_learners(launch)
+        member = next((m for m in learners if m.user_id == sub), None)
+        if member is None:
+            abort(400)
+        entry = course_people.RosterEntry(
+            sub=member.user_id,
+            role=LEARNER,
+            lti_roles=member.roles,
+            name=member.name,
+            given_name=member.given_name,
+            family_name=member.family_name,
+            email=member.email,
+        )
+        return course_people.enrol(session, context, launch.platform_id, entry).person
+    abort(400)
+
+
+def _grade_summary(statuses: list[str]) -> str:
+    """One word for the confirmation: every score sent, some waiting, some refused."""
+    if not statuses:
+        return ""
+    if any(status == FAILED for status in statuses):
+        return FAILED
+    if all(status in (SENT, SUPERSEDED) for status in statuses):
+        return SENT
+    return PENDING
+
+
+def _send_scores_now(pending: tuple[str, ...]) -> str:
+    """Try the award's scores once it is committed; the outbox keeps what fails."""
+    if not pending:
+        return ""
+    try:
+        tokens = service_tokens(current_app)
+    except Exception:
+        log.exception("no service token cache: %d score(s) left for the worker", len(pending))
+        return PENDING
+    return _grade_summary(score_sender.deliver_now(runtime_of(current_app), tokens, pending))
+
+
+@bp.post("/award")
+@requires_launch(role=TRAINER)
+def award() -> Response | tuple[str, int]:
+    """Award the launch's badge to the chosen learner, then try the grade at once."""
+    launch = current_launch()
+    narrative = (request.form.get("narrative") or "").strip()[:NARRATIVE_LIMIT] or None
+    runtime = runtime_of(current_app)
+    try:
+        with transaction(runtime.sessions) as session:
+            badge = _badge(session, launch)
+            context = _context(session, launch)
+            awarder = session.get(Person, launch.person_id)
+            if context is None or awarder is None:
+                abort(400)
+            learner = _learner(session, launch, context, request.form.get("learner", ""))
+            done = course_awards.award_in_course(
+                session,
+                runtime,
+                badge,
+                context,
+                awarder=awarder,
+                learner=learner,
+                narrative=narrative,
+            )
+    except AwardRefused as refusal:
+        log.warning("award refused: %s", refusal)
+        return _page(_("This badge cannot be awarded to this person here."), 400)
+    grade = _send_scores_now(done.pending_scores)
+    log.info("badge %s awarded (%s), grade %s", badge.id, done.assertion_id, grade or "none")
+    values = {"awarded": done.assertion_id}
+    if grade:
+        values["grade"] = grade
+    return redirect(url_for_launch("ask_badge.page", **values), code=303)

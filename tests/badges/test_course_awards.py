@@ -1,0 +1,168 @@
+"""Awarding in a course: who may award to whom, the score owed with the award, and the
+outbox claim that keeps two senders from taking the same score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from badges import course_awards, course_people, grade_passback
+from badges.awarding import AwardRefused
+from badges.badge_classes import create_badge_class, publish
+from badges.communities import create_community
+from badges.models import BadgeClass, Context, Membership, Person, ResourceLink
+from badges.models.columns import utcnow
+from badges.models.launch import LaunchSession
+from badges.platforms import PlatformFields, register_platform
+from badges.runtime import Runtime
+from badges.storage import transaction
+
+ISSUER = "https://moodle.example.org"
+SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+
+
+@dataclass
+class Course:
+    context_id: str
+    trainer_id: str
+    learner_id: str
+    badge_id: str
+    foreign_badge_id: str
+
+
+def _person(session, platform_id: str, sub: str, context: Context, role: str) -> Person:  # type: ignore[no-untyped-def]
+    person = Person(platform_id=platform_id, sub=sub, name=sub.title(), email=None)
+    session.add(person)
+    session.flush()
+    session.add(Membership(person_id=person.id, context_id=context.id, role=role, lti_roles=[]))
+    return person
+
+
+@pytest.fixture
+def course(runtime: Runtime) -> Course:
+    """A course of one deployment, a trainer, a learner, a graded link for the badge."""
+    with transaction(runtime.sessions) as session:
+        registration = register_platform(
+            session,
+            PlatformFields(
+                ISSUER, "client", ("1",), f"{ISSUER}/auth", f"{ISSUER}/token", f"{ISSUER}/certs",
+                community="Les Tilleuls",
+            ),
+            runtime.instance.origin,
+        )  # fmt: skip
+        deployment = registration.deployments[0]
+        context = Context(deployment_id=deployment.id, context_id="course-1", title="Cours")
+        session.add(context)
+        session.flush()
+        trainer = _person(session, registration.platform_id, "trainer", context, "trainer")
+        learner = _person(session, registration.platform_id, "learner", context, "learner")
+        badge = create_badge_class(
+            session, deployment.community, name="Je soutiens", description="d", criteria="c"
+        )
+        publish(badge)
+        other = create_community(
+            session, name="Ailleurs", slug="ailleurs", url="https://a.example", email="a@a.example"
+        )
+        foreign = create_badge_class(session, other, name="X", description="d", criteria="c")
+        publish(foreign)
+        link = ResourceLink(
+            deployment_id=deployment.id,
+            context_id=context.id,
+            resource_link_id="graded",
+            custom_target="ask-badge",
+            lineitem_url=f"{ISSUER}/lineitem?type_id=3",
+            ags_scopes=[SCORE],
+        )
+        session.add(link)
+        session.flush()
+        now = utcnow()
+        session.add(
+            LaunchSession(
+                person_id=learner.id,
+                deployment_id=deployment.id,
+                context_id=context.id,
+                resource_link_id=link.id,
+                message_type="LtiResourceLinkRequest",
+                role="learner",
+                claims={grade_passback.CUSTOM_CLAIM: {"target": "ask-badge", "badge": badge.id}},
+                created_at=now,
+                expires_at=now,
+            )
+        )
+        return Course(context.id, trainer.id, learner.id, badge.id, foreign.id)
+
+
+def _award(runtime: Runtime, course: Course, awarder: str, learner: str, badge: str | None = None):  # type: ignore[no-untyped-def]
+    with transaction(runtime.sessions) as session:
+        return course_awards.award_in_course(
+            session,
+            runtime,
+            session.get(BadgeClass, badge or course.badge_id),
+            session.get(Context, course.context_id),
+            awarder=session.get(Person, awarder),
+            learner=session.get(Person, learner),
+        )
+
+
+def test_a_trainer_award_owes_one_score_even_when_retried(runtime: Runtime, course: Course):
+    first = _award(runtime, course, course.trainer_id, course.learner_id)
+    again = _award(runtime, course, course.trainer_id, course.learner_id)
+
+    assert first.created and not again.created
+    assert first.assertion_id == again.assertion_id
+    assert len(first.pending_scores) == 1 and again.pending_scores == first.pending_scores
+
+
+@pytest.mark.parametrize(
+    "who",
+    ["learner awards", "outsider receives", "foreign badge"],
+)
+def test_refused_awards_write_nothing(runtime: Runtime, course: Course, who: str):
+    with transaction(runtime.sessions) as session:
+        stranger = Person(platform_id=session.get(Person, course.learner_id).platform_id, sub="x")
+        session.add(stranger)
+        session.flush()
+        stranger_id = stranger.id
+    awarder, learner, badge = {
+        "learner awards": (course.learner_id, course.learner_id, None),
+        "outsider receives": (course.trainer_id, stranger_id, None),
+        "foreign badge": (course.trainer_id, course.learner_id, course.foreign_badge_id),
+    }[who]
+
+    with pytest.raises(AwardRefused):
+        _award(runtime, course, awarder, learner, badge)
+
+    with transaction(runtime.sessions) as session:
+        learner_row = session.get(Person, course.learner_id)
+        assert (
+            course_awards.held_by(session, session.get(BadgeClass, course.badge_id), learner_row)
+            is None
+        )
+
+
+def test_a_claimed_score_is_not_claimed_twice(runtime: Runtime, course: Course):
+    (owed,) = _award(runtime, course, course.trainer_id, course.learner_id).pending_scores
+
+    with transaction(runtime.sessions) as session:
+        mine = grade_passback.claim(session, utcnow())
+    with transaction(runtime.sessions) as session:
+        theirs = grade_passback.claim(session, utcnow())
+
+    assert mine == [owed] and theirs == []
+
+
+def test_a_roster_member_is_enrolled_once(runtime: Runtime, course: Course):
+    entry = course_people.RosterEntry(sub="ines", role="learner", name="Inès")
+    with transaction(runtime.sessions) as session:
+        context = session.get(Context, course.context_id)
+        platform_id = session.get(Person, course.learner_id).platform_id
+        first = course_people.enrol(session, context, platform_id, entry).person_id
+        again = course_people.enrol(session, context, platform_id, entry).person_id
+        assert first == again
+        assert [m.person.sub for m in course_people.members(session, context, "learner")] == [
+            "ines",
+            "learner",
+        ]
+        assert session.scalars(select(Person).where(Person.sub == "ines")).one().name == "Inès"
