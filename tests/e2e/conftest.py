@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from flask import Flask
+from playwright.sync_api import Browser, BrowserContext, Frame, Page, sync_playwright
 
 from badges.instance import Instance
 from badges.migrate import upgrade
 from badges.runtime import Runtime
+from demo_lms.course import create_course_app
+from demo_lms.run import register_with_tool
 from tests.live_server import LiveServer, free_port
 
 CHROMIUM = os.environ.get("CHEMINS_CHROMIUM", "/usr/bin/chromium")
@@ -51,10 +56,19 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+#: The browser locale each language of the tool is checked with.
+LOCALES = {"fr": "fr-FR", "en": "en-GB"}
+
+
+def phone_context(browser: Browser, lang: str = "fr") -> BrowserContext:
+    """A browser context the size of a small phone, preferring ``lang``."""
+    return browser.new_context(viewport=PHONE, locale=LOCALES[lang])
+
+
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
     """A page the size of a small phone (360 px wide), French first."""
-    context = browser.new_context(viewport=PHONE, locale="fr-FR")
+    context = phone_context(browser)
     page = context.new_page()
     yield page
     context.close()
@@ -78,8 +92,77 @@ def live_tool(tmp_path: Path) -> Iterator[LiveServer]:
     runtime.engine.dispose()
 
 
-def assert_accessible(page: Page) -> None:
-    """axe-core finds no violation on the page as it is now."""
-    results = Axe().run(page)
+@dataclass
+class CourseWorld:
+    """The tool and the demo course page, registered with each other, in this process.
+
+    The tool is ``http://127.0.0.1:P1`` and the course ``http://localhost:P2``: two
+    sites, as between a real LMS and the tool. Build it with :func:`course_world`,
+    change the apps if a test needs to, then serve both with :func:`served`.
+    """
+
+    tool_url: str
+    lms_url: str
+    runtime: Runtime
+    tool: Flask
+    lms: Flask
+
+    @property
+    def tool_port(self) -> int:
+        return int(self.tool_url.rsplit(":", 1)[1])
+
+    @property
+    def lms_port(self) -> int:
+        return int(self.lms_url.rsplit(":", 1)[1])
+
+
+def course_world(
+    directory: Path, secret: str = "e2e-secret-" + "x" * 32, *, seeded: bool = False
+) -> CourseWorld:
+    """A fresh tool database under ``directory``, the demo course registered with it.
+
+    ``seeded``: first the demo community, its badges and awards, as ``chemins demo``
+    makes them before ``make run`` registers the course with it.
+    """
+    from badges.demo import seed_demo
+    from lti_tool.app import create_app
+
+    tool_url = f"http://127.0.0.1:{free_port()}"
+    lms_url = f"http://localhost:{free_port()}"
+    database = f"sqlite:///{directory / 'chemins.db'}"
+    upgrade(database)
+    runtime = Runtime.open(Instance(directory, database, secret, tool_url))
+    if seeded:
+        seed_demo(runtime)
+    register_with_tool(lms_url, runtime)
+    tool = create_app({"TESTING": True}, runtime=runtime)
+    return CourseWorld(tool_url, lms_url, runtime, tool, create_course_app(lms_url, tool_url))
+
+
+@contextmanager
+def served(world: CourseWorld, *more: LiveServer) -> Iterator[CourseWorld]:
+    """Serve the tool, the course and ``more`` servers; stop them all afterwards."""
+    servers = [
+        LiveServer(world.tool, port=world.tool_port).start(),
+        LiveServer(world.lms, port=world.lms_port).start(),
+    ]
+    try:
+        servers.extend(server.start() for server in more)
+        yield world
+    finally:
+        for server in servers:
+            server.stop()
+        world.runtime.engine.dispose()
+
+
+def assert_accessible(page: Page | Frame) -> None:
+    """axe-core finds no violation on the page (or frame) as it is now."""
+    results = Axe().run(page)  # type: ignore[arg-type]
     violations = results.response["violations"]
     assert not violations, results.generate_report()
+
+
+def assert_fits_a_phone(page: Page) -> None:
+    """Nothing makes the page scroll sideways on a 360 px screen."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} overflows a 360 px screen ({width}px)"
