@@ -18,10 +18,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from badges import signing_keys
 from badges.badge_classes import PUBLISHED
-from badges.models import Assertion, BadgeClass, Community, Evidence, SigningKey
+from badges.models import Assertion, BadgeClass, Community, Evidence, Profile, SigningKey
 from badges.models.columns import new_id, utcnow
 from badges.openbadges import jwks, jws, vc_jwt
 from badges.openbadges.hashing import new_salt
@@ -144,7 +145,7 @@ def award_many(
     """
     if badge_class.status != PUBLISHED:
         raise AwardRefused("only a published badge class can be awarded")
-    community = session.get(Community, badge_class.community_id)
+    community = _community_and_issuer(session, badge_class)
     if community is None:
         raise AwardRefused("the badge class has no community")
     _lock(session, badge_class)
@@ -210,6 +211,26 @@ def _new_assertion(
     )
     assertion.badge_class = badge_class
     return assertion
+
+
+def _community_and_issuer(session: Session, badge_class: BadgeClass) -> Community | None:
+    """The badge class's community, with the badge's issuer Profile read by the same query.
+
+    Signing needs both (the community's key; the issuer in the Achievement and in the
+    credential); read apart, the issuer would cost a lazy load of its own per award.
+    """
+    row = session.execute(
+        select(Community, Profile)
+        .outerjoin(Profile, Profile.id == badge_class.issuer_id)
+        .where(Community.id == badge_class.community_id)
+    ).first()
+    if row is None:
+        return None
+    community, issuer = row
+    if issuer is not None:
+        # The session only holds rows weakly: without this the issuer would be loaded again.
+        set_committed_value(badge_class, "issuer", issuer)
+    return community
 
 
 def _lock(session: Session, badge_class: BadgeClass) -> None:

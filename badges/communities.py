@@ -31,17 +31,7 @@ def create_community(
     community = Community(name=name, slug=slug, language=language)
     session.add(community)
     session.flush()
-    issuer = Profile(
-        community_id=community.id,
-        kind="issuer",
-        name=name,
-        url=url,
-        email=email,
-        description=description,
-        verified=True,
-    )
-    session.add(issuer)
-    session.flush()
+    _add_profile(session, community, "issuer", name, url, email, description, verified=True)
     session.refresh(community)
     return community
 
@@ -61,18 +51,32 @@ def add_partner(
     ``verified`` stays false until the community has checked who the partner is; only
     then are its endorsements shown as verified.
     """
-    partner = Profile(
+    return _add_profile(session, community, "partner", name, url, email, description, verified)
+
+
+def _add_profile(
+    session: Session,
+    community: Community,
+    kind: str,
+    name: str,
+    url: str,
+    email: str,
+    description: str | None,
+    verified: bool,
+) -> Profile:
+    """A profile of ``kind`` in ``community``, flushed so that its id can be linked at once."""
+    profile = Profile(
         community_id=community.id,
-        kind="partner",
+        kind=kind,
         name=name,
         url=url,
         email=email,
         description=description,
         verified=verified,
     )
-    session.add(partner)
+    session.add(profile)
     session.flush()
-    return partner
+    return profile
 
 
 def find_profile(session: Session, community: Community, name: str) -> Profile | None:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import Insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from badges.models import Community, SigningKey
@@ -36,18 +37,25 @@ def _lock(session: Session, community: Community) -> None:
     session.execute(select(Community.id).where(Community.id == community.id).with_for_update())
 
 
+def _new_key_values(
+    sealer: Sealer, algorithm: str, purpose: str, community_id: str | None
+) -> dict[str, object]:
+    """The columns of a freshly generated key, its private half sealed."""
+    private = keys.generate_key(algorithm)
+    return {
+        "kid": keys.thumbprint_kid(private),
+        "community_id": community_id,
+        "purpose": purpose,
+        "algorithm": keys.algorithm_for(private),
+        "private_key_sealed": sealer.seal(keys.private_key_pem(private).encode("ascii")),
+        "public_key_pem": keys.public_key_pem(private),
+    }
+
+
 def _new_key(
     session: Session, sealer: Sealer, algorithm: str, purpose: str, community_id: str | None
 ) -> SigningKey:
-    private = keys.generate_key(algorithm)
-    row = SigningKey(
-        kid=keys.thumbprint_kid(private),
-        community_id=community_id,
-        purpose=purpose,
-        algorithm=keys.algorithm_for(private),
-        private_key_sealed=sealer.seal(keys.private_key_pem(private).encode("ascii")),
-        public_key_pem=keys.public_key_pem(private),
-    )
+    row = SigningKey(**_new_key_values(sealer, algorithm, purpose, community_id))
     session.add(row)
     session.flush()
     return row
@@ -134,8 +142,32 @@ def active_tool_key(session: Session) -> SigningKey | None:
 
 
 def ensure_tool_key(session: Session, sealer: Sealer) -> SigningKey:
-    """The tool's LTI key, created on first need (RS256: LTI 1.3 requires it)."""
-    return active_tool_key(session) or _new_key(session, sealer, keys.RS256, LTI, None)
+    """The tool's LTI key, created on first need (RS256: LTI 1.3 requires it).
+
+    There is no row to lock before the first key exists, so two processes starting at
+    once may both find none and both generate one. The database keeps one active tool
+    key at most (a partial unique index, migration 0004); the insert steps aside when
+    another process's key is already there (PostgreSQL waits for that process to commit
+    first), and the key read back is the one that won. Stepping aside rather than
+    catching the unique violation in a savepoint keeps the caller's transaction whole:
+    with the pysqlite driver, a savepoint taken before the transaction's first write
+    commits when it is released.
+    """
+    existing = active_tool_key(session)
+    if existing is not None:
+        return existing
+    values = _new_key_values(sealer, keys.RS256, LTI, None)
+    session.execute(_insert_unless_taken(session).values(**values))
+    created = active_tool_key(session)
+    if created is None:  # pragma: no cover - the insert or the other process's row is there
+        raise LookupError("the tool key was neither created nor found")
+    return created
+
+
+def _insert_unless_taken(session: Session) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING`` into ``signing_key`` (SQLite and PostgreSQL)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(SigningKey).on_conflict_do_nothing()
 
 
 def private_key(sealer: Sealer, key: SigningKey) -> keys.PrivateKey:

@@ -4,22 +4,34 @@
 (``purpose="lti"``, no community), which signs Deep Linking responses and service-token
 client assertions. Rotation never deletes: a retired key stops signing but stays
 published (JWKS and OB 2.0 CryptographicKey documents) so that every badge it signed keeps
-verifying.
+verifying. The tool has one active LTI key at most, and the database holds it to that.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from badges.models.columns import UTCDateTime, utcnow
 from badges.storage import Base
 
+#: Where the database keeps the tool to one active LTI key (migration 0004).
+ACTIVE_TOOL_KEY = "purpose = 'lti' AND retired_at IS NULL"
+
 
 class SigningKey(Base):
     __tablename__ = "signing_key"
+    __table_args__ = (
+        Index(
+            "uq_signing_key_active_tool_key",
+            "purpose",
+            unique=True,
+            sqlite_where=text(ACTIVE_TOOL_KEY),
+            postgresql_where=text(ACTIVE_TOOL_KEY),
+        ),
+    )
 
     kid: Mapped[str] = mapped_column(String(64), primary_key=True)
     community_id: Mapped[str | None] = mapped_column(ForeignKey("community.id"), index=True)

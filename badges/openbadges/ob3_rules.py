@@ -5,7 +5,9 @@ The schemas ``ob_v3p0_achievementcredential_schema.json`` and
 They are restated here as plain checks rather than run through a JSON Schema engine for
 two reasons: every violation becomes a :class:`~badges.openbadges.report.Finding` with a
 stable code and a readable path (a schema engine reports ``allOf/1/contains``), and no
-schema document has to be fetched or bundled.
+schema document has to be fetched or bundled. The property-level checks these rules are
+written with (required, string, URI, date-time, ``type``) are in
+:mod:`badges.openbadges.ob3_checks`; this module says which class needs what.
 
 Codes (all errors):
 
@@ -28,7 +30,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from badges.openbadges.contexts import is_bundled
-from badges.openbadges.ob3_values import is_compact_jws, is_uri, parse_date_time, type_names
+from badges.openbadges.ob3_checks import PropertyChecker, join_path
+from badges.openbadges.ob3_values import is_compact_jws, is_uri, type_names
 from badges.openbadges.report import VerificationReport
 
 VCDM_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -40,98 +43,8 @@ OB3_CONTEXT_PATTERN = re.compile(
 ACHIEVEMENT_CREDENTIAL_TYPES = ("OpenBadgeCredential", "AchievementCredential")
 
 
-class _Checker:
-    """Walks one credential, appending findings to a report under a path prefix."""
-
-    def __init__(self, report: VerificationReport, prefix: str) -> None:
-        self.report = report
-        self.prefix = prefix
-
-    def _path(self, path: str) -> str:
-        if self.prefix:
-            return f"{self.prefix}.{path}" if path else self.prefix
-        return path or "$"
-
-    def error(self, code: str, message: str, path: str) -> None:
-        self.report.error(code, message, self._path(path))
-
-    # -- generic checks -------------------------------------------------------------
-
-    def required(self, node: Mapping[str, Any], name: str, path: str) -> bool:
-        value = node.get(name)
-        if value is None or value == "" or value == [] or value == {}:
-            self.error("ob3.required", f"{name} is required", _join(path, name))
-            return False
-        return True
-
-    def string(self, node: Mapping[str, Any], name: str, path: str, *, required: bool) -> None:
-        if required and not self.required(node, name, path):
-            return
-        if name in node and not isinstance(node[name], str):
-            self.error("ob3.value", f"{name} must be a string", _join(path, name))
-
-    def uri(self, node: Mapping[str, Any], name: str, path: str, *, required: bool) -> None:
-        if required and not self.required(node, name, path):
-            return
-        if name in node and not is_uri(node[name]):
-            self.error("ob3.uri", f"{name} must be a URI", _join(path, name))
-
-    def date_time(self, node: Mapping[str, Any], name: str, path: str, *, required: bool) -> None:
-        if required and not self.required(node, name, path):
-            return
-        if name in node and parse_date_time(node[name]) is None:
-            self.error(
-                "ob3.date-time",
-                f"{name} must be an RFC 3339 date-time with seconds and a timezone",
-                _join(path, name),
-            )
-
-    def types(
-        self, node: Mapping[str, Any], path: str, *needed: str, any_of: tuple[str, ...] = ()
-    ) -> None:
-        """``type`` contains every name of ``needed`` and, if given, one of ``any_of``."""
-        if not self.required(node, "type", path):
-            return
-        names = type_names(node["type"])
-        if not names:
-            self.error(
-                "ob3.value", "type must be a string or an array of strings", _join(path, "type")
-            )
-            return
-        for name in needed:
-            if name not in names:
-                self.error("ob3.type", f"type must include {name}", _join(path, "type"))
-        if any_of and not any(name in names for name in any_of):
-            self.error(
-                "ob3.type", f"type must include one of {', '.join(any_of)}", _join(path, "type")
-            )
-
-    def objects(self, node: Mapping[str, Any], name: str, path: str) -> list[tuple[str, Any]]:
-        """The items of an array-valued property with their paths (a lone object is tolerated
-        as JSON-LD allows it), reporting non-objects."""
-        value = node.get(name)
-        if value is None:
-            return []
-        items = value if isinstance(value, list) else [value]
-        found = []
-        for index, item in enumerate(items):
-            item_path = f"{_join(path, name)}[{index}]"
-            if isinstance(item, Mapping):
-                found.append((item_path, item))
-            else:
-                self.error("ob3.value", f"{name} entries must be objects", item_path)
-        return found
-
-    def obj(self, node: Mapping[str, Any], name: str, path: str, *, required: bool) -> Any:
-        if required and not self.required(node, name, path):
-            return None
-        value = node.get(name)
-        if value is not None and not isinstance(value, Mapping):
-            self.error("ob3.value", f"{name} must be an object", _join(path, name))
-            return None
-        return value
-
-    # -- classes --------------------------------------------------------------------
+class _Checker(PropertyChecker):
+    """The rules of the OB 3.0 classes a credential is made of, one method a class."""
 
     def context(self, node: Mapping[str, Any], *, allow_vcdm11: bool) -> bool:
         """``@context`` order and bundling; returns True for a VCDM 1.1 credential."""
@@ -182,7 +95,7 @@ class _Checker:
         value = node.get(name)
         if value is None:
             return
-        image_path = _join(path, name)
+        image_path = join_path(path, name)
         if not isinstance(value, Mapping):
             self.error("ob3.value", "an Image must be an object with id and type", image_path)
             return
@@ -205,7 +118,7 @@ class _Checker:
                 self.error(
                     "ob3.value",
                     "endorsementJwt entries must be compact JWS strings",
-                    f"{_join(path, 'endorsementJwt')}[{index}]",
+                    f"{join_path(path, 'endorsementJwt')}[{index}]",
                 )
 
     def achievement(self, node: Mapping[str, Any], path: str) -> None:
@@ -215,7 +128,7 @@ class _Checker:
         self.string(node, "description", path, required=True)
         criteria = self.obj(node, "criteria", path, required=True)
         if criteria is not None:
-            criteria_path = _join(path, "criteria")
+            criteria_path = join_path(path, "criteria")
             if "id" not in criteria and not criteria.get("narrative"):
                 self.error("ob3.required", "criteria need an id or a narrative", criteria_path)
             self.uri(criteria, "id", criteria_path, required=False)
@@ -223,7 +136,7 @@ class _Checker:
         self.string(node, "achievementType", path, required=False)
         self.image(node, "image", path)
         if "creator" in node:
-            self.profile(node["creator"], _join(path, "creator"))
+            self.profile(node["creator"], join_path(path, "creator"))
         for item_path, item in self.objects(node, "alignment", path):
             self.types(item, item_path, "Alignment")
             self.string(item, "targetName", item_path, required=True)
@@ -235,7 +148,7 @@ class _Checker:
         if tags is not None and not (
             isinstance(tags, list) and all(isinstance(tag, str) for tag in tags)
         ):
-            self.error("ob3.value", "tag must be an array of strings", _join(path, "tag"))
+            self.error("ob3.value", "tag must be an array of strings", join_path(path, "tag"))
         self.string(node, "inLanguage", path, required=False)
         self.endorsements(node, path)
 
@@ -243,7 +156,9 @@ class _Checker:
         self.types(node, path, "IdentityObject")
         if not isinstance(node.get("hashed"), bool):
             self.error(
-                "ob3.required", "hashed is required and must be a boolean", _join(path, "hashed")
+                "ob3.required",
+                "hashed is required and must be a boolean",
+                join_path(path, "hashed"),
             )
         self.string(node, "identityHash", path, required=True)
         self.string(node, "identityType", path, required=True)
@@ -264,7 +179,7 @@ class _Checker:
             self.identity(item, item_path)
         achievement = self.obj(node, "achievement", path, required=True)
         if achievement is not None:
-            self.achievement(achievement, _join(path, "achievement"))
+            self.achievement(achievement, join_path(path, "achievement"))
 
     def credential_common(self, node: Mapping[str, Any], *, allow_vcdm11: bool) -> None:
         """What every OB 3.0 credential shares: context, id, issuer, dates, status."""
@@ -289,18 +204,30 @@ class _Checker:
             self.string(item, "type", item_path, required=True)
 
 
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
+def _credential_checker(
+    credential: Any,
+    report: VerificationReport,
+    allow_vcdm11: bool,
+    prefix: str,
+    *needed: str,
+    any_of: tuple[str, ...] = (),
+) -> _Checker | None:
+    """Check what every credential shares, ``type`` naming ``needed`` and one of ``any_of``.
 
-
-def _check_root_type(
-    checker: _Checker, node: Mapping[str, Any], *needed: str, any_of: tuple[str, ...] = ()
-) -> None:
-    """A credential's ``type`` must be an array (the schemas allow no single string)."""
-    if not isinstance(node.get("type"), list):
+    Returns the checker for the rules of the credential's own kind, or None when
+    ``credential`` is not even an object (reported).
+    """
+    checker = _Checker(report, prefix)
+    if not isinstance(credential, Mapping):
+        checker.error("ob3.value", "a credential must be a JSON object", "")
+        return None
+    checker.credential_common(credential, allow_vcdm11=allow_vcdm11)
+    # A credential's ``type`` must be an array (the schemas allow no single string).
+    if not isinstance(credential.get("type"), list):
         checker.error("ob3.type", "type must be an array", "type")
-        return
-    checker.types(node, "", "VerifiableCredential", *needed, any_of=any_of)
+    else:
+        checker.types(credential, "", "VerifiableCredential", *needed, any_of=any_of)
+    return checker
 
 
 def check_achievement_credential(
@@ -311,12 +238,11 @@ def check_achievement_credential(
     prefix: str = "",
 ) -> VerificationReport:
     """Report every way ``credential`` breaks the AchievementCredential schema."""
-    checker = _Checker(report, prefix)
-    if not isinstance(credential, Mapping):
-        checker.error("ob3.value", "a credential must be a JSON object", "")
+    checker = _credential_checker(
+        credential, report, allow_vcdm11, prefix, any_of=ACHIEVEMENT_CREDENTIAL_TYPES
+    )
+    if checker is None:
         return report
-    checker.credential_common(credential, allow_vcdm11=allow_vcdm11)
-    _check_root_type(checker, credential, any_of=ACHIEVEMENT_CREDENTIAL_TYPES)
     subject = checker.obj(credential, "credentialSubject", "", required=True)
     if subject is not None:
         checker.achievement_subject(subject, "credentialSubject")
@@ -336,12 +262,9 @@ def check_endorsement_credential(
     prefix: str = "",
 ) -> VerificationReport:
     """Report every way ``credential`` breaks the EndorsementCredential schema."""
-    checker = _Checker(report, prefix)
-    if not isinstance(credential, Mapping):
-        checker.error("ob3.value", "a credential must be a JSON object", "")
+    checker = _credential_checker(credential, report, allow_vcdm11, prefix, "EndorsementCredential")
+    if checker is None:
         return report
-    checker.credential_common(credential, allow_vcdm11=allow_vcdm11)
-    _check_root_type(checker, credential, "EndorsementCredential")
     checker.string(credential, "name", "", required=True)
     subject = checker.obj(credential, "credentialSubject", "", required=True)
     if subject is not None:

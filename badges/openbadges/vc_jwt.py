@@ -72,6 +72,16 @@ def _epoch(value: Any) -> int | None:
     return None if moment is None else math.floor(moment.timestamp())
 
 
+def _same_second(claim: Any, expected: int | None) -> bool:
+    """A NumericDate claim (a number, never a boolean) naming the second ``expected`` names."""
+    return (
+        isinstance(claim, int | float)
+        and not isinstance(claim, bool)
+        and expected is not None
+        and math.floor(claim) == expected
+    )
+
+
 def registered_claims(credential: Mapping[str, Any]) -> dict[str, Any]:
     """The JWT claims a VC-JWT of ``credential`` must carry, derived from its fields."""
     iss = issuer_id(credential)
@@ -225,24 +235,11 @@ def check_claims(vc: VcJwt, report: VerificationReport, prefix: str = "") -> Non
         mismatch("iss", "issuer id")
     if payload.get("jti") != credential.get("id") or "jti" not in payload:
         mismatch("jti", "id")
-    nbf = payload.get("nbf")
-    expected_nbf = _epoch(credential.get(start))
-    if (
-        not isinstance(nbf, int | float)
-        or isinstance(nbf, bool)
-        or expected_nbf is None
-        or math.floor(nbf) != expected_nbf
-    ):
+    if not _same_second(payload.get("nbf"), _epoch(credential.get(start))):
         mismatch("nbf", start)
     if payload.get("sub") != subject_id(credential):
         mismatch("sub", "credentialSubject.id")
     exp = payload.get("exp")
-    if start in credential and (end in credential or exp is not None):
-        expected_exp = _epoch(credential.get(end))
-        if (
-            not isinstance(exp, int | float)
-            or isinstance(exp, bool)
-            or expected_exp is None
-            or math.floor(exp) != expected_exp
-        ):
-            mismatch("exp", end)
+    exp_applies = start in credential and (end in credential or exp is not None)
+    if exp_applies and not _same_second(exp, _epoch(credential.get(end))):
+        mismatch("exp", end)

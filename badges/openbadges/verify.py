@@ -90,26 +90,32 @@ def _verify_text(
         except ValueError as exc:
             message = f"the input is not valid JSON ({exc.msg}, line {exc.lineno})"
             raise UnusableInput(message) from exc
-        if is_ob3(document):
-            _warn_version_hint(report, hint, "3.0")
-            _ob3(document, loader, report, **kw)
-        else:
-            _warn_version_hint(report, hint, "2.0")
-            verify_ob2(document, loader, report, **kw)
+        _by_version(document, is_ob3(document), loader, report, hint, **kw)
     elif jws.is_compact_jws(text):
         payload = jws.parse(text).payload  # refuses alg "none" before anything else
-        if is_ob3(payload):
-            _warn_version_hint(report, hint, "3.0")
-            _ob3(text, loader, report, **kw)
-        else:
-            _warn_version_hint(report, hint, "2.0")
-            verify_ob2(text, loader, report, **kw)
+        _by_version(text, is_ob3(payload), loader, report, hint, **kw)
     elif _is_url(text):
         _verify_url(text, loader, report, **kw)
     elif text.startswith("["):
         raise UnusableInput("the input is a JSON array, not a badge")
     else:
         raise UnusableInput("not a badge: expected a PNG, an SVG, JSON, a JWS or a URL")
+
+
+def _by_version(
+    data: str | dict[str, Any],
+    ob3: bool,
+    loader: Loader,
+    report: VerificationReport,
+    hint: str | None,
+    **kw: Any,
+) -> None:
+    """Hand ``data`` to the verifier of its version, noting a baked version that differs."""
+    _warn_version_hint(report, hint, "3.0" if ob3 else "2.0")
+    if ob3:
+        _ob3(data, loader, report, **kw)
+    else:
+        verify_ob2(data, loader, report, **kw)
 
 
 def _warn_version_hint(report: VerificationReport, hint: str | None, version: str) -> None:

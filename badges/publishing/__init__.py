@@ -5,3 +5,16 @@ which row becomes which document and at which public URL (:mod:`badges.public_ur
 :mod:`.ob2` writes the OB 2.0 hosted and signed documents, :mod:`.ob3` the OB 3.0 ones.
 Both publish only what people agreed to make public: private evidence never leaves.
 """
+
+from __future__ import annotations
+
+from badges.models import Assertion, Evidence
+
+
+def public_evidence(assertion: Assertion) -> list[Evidence]:
+    """The evidence of an award that its owner made public and that says something.
+
+    Both standards publish the same pieces: private evidence never leaves, and an
+    Evidence object needs a link or a narrative.
+    """
+    return [e for e in assertion.evidence if e.public and (e.url or e.narrative)]

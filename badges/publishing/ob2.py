@@ -19,6 +19,7 @@ from badges.badge_classes import family_members
 from badges.models import Assertion, BadgeClass, Community, Endorsement, Profile, SigningKey
 from badges.openbadges import ob2
 from badges.public_urls import PublicUrls
+from badges.publishing import public_evidence
 
 Json = dict[str, Any]
 
@@ -104,8 +105,7 @@ def badge_class(session: Session, urls: PublicUrls, badge: BadgeClass) -> Json:
 def _evidence(assertion: Assertion) -> list[Json]:
     return [
         ob2.evidence(id=e.url, narrative=e.narrative, name=e.name, genre=e.genre)
-        for e in assertion.evidence
-        if e.public and (e.url or e.narrative)
+        for e in public_evidence(assertion)
     ]
 
 

@@ -16,6 +16,7 @@ from badges.badge_classes import family_members
 from badges.models import Assertion, BadgeClass, Community, Endorsement, Profile
 from badges.openbadges import ob3, vcrl
 from badges.public_urls import PublicUrls
+from badges.publishing import public_evidence
 from badges.publishing.ob2 import revoked_assertions
 
 Json = dict[str, Any]
@@ -94,8 +95,7 @@ def credential(
         ),
         evidence=[
             ob3.evidence(id=e.url, narrative=e.narrative, name=e.name, genre=e.genre)
-            for e in assertion.evidence
-            if e.public and (e.url or e.narrative)
+            for e in public_evidence(assertion)
         ],
         credential_status=ob3.revocation_status(urls.ob3_revocations(badge.community_id)),
     )

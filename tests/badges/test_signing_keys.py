@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from alembic import command
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
 from badges import signing_keys
-from badges.models import Community
+from badges.migrate import alembic_config, upgrade
+from badges.models import Community, SigningKey
 from badges.openbadges import jws
 from badges.openbadges.keys import ES256, RS256, load_public_key, thumbprint_kid
+from badges.runtime import Runtime
 from badges.storage import transaction
 
 
@@ -62,3 +72,74 @@ def test_the_tool_key_is_separate_from_community_keys(issuing) -> None:
         community = session.get(Community, issuing.community_id)
         assert signing_keys.active_badge_key(session, community) is None
         assert tool.kid in {k.kid for k in signing_keys.published_keys(session)}
+
+
+def _active_tool_kids(runtime: Runtime) -> list[str]:
+    with transaction(runtime.sessions) as session:
+        return list(
+            session.scalars(
+                select(SigningKey.kid).where(
+                    SigningKey.purpose == signing_keys.LTI, SigningKey.retired_at.is_(None)
+                )
+            )
+        )
+
+
+def test_two_processes_starting_at_once_share_one_tool_key(runtime: Runtime, monkeypatch) -> None:
+    """Both read "no tool key" before either has committed one; one key comes out of it."""
+    both_looked = threading.Barrier(2, timeout=30)
+    looked: set[int] = set()
+    read = signing_keys.active_tool_key
+
+    def read_then_wait(session):  # type: ignore[no-untyped-def]
+        found = read(session)
+        if threading.get_ident() not in looked:
+            looked.add(threading.get_ident())
+            both_looked.wait()
+        return found
+
+    monkeypatch.setattr(signing_keys, "active_tool_key", read_then_wait)
+    kids: list[str] = []
+
+    def start() -> None:
+        with transaction(runtime.sessions) as session:
+            kids.append(signing_keys.ensure_tool_key(session, runtime.sealer).kid)
+
+    starts = [threading.Thread(target=start) for _ in range(2)]
+    for thread in starts:
+        thread.start()
+    for thread in starts:
+        thread.join(timeout=60)
+    assert len(kids) == 2 and kids[0] == kids[1]
+    assert _active_tool_kids(runtime) == [kids[0]]
+
+
+def test_the_database_refuses_a_second_active_tool_key(runtime: Runtime) -> None:
+    with transaction(runtime.sessions) as session:
+        first = signing_keys.ensure_tool_key(session, runtime.sealer).kid
+    with pytest.raises(IntegrityError), transaction(runtime.sessions) as session:
+        signing_keys._new_key(session, runtime.sealer, RS256, signing_keys.LTI, None)
+    assert _active_tool_kids(runtime) == [first]
+
+
+def test_the_migration_keeps_the_newest_of_several_active_tool_keys(runtime: Runtime) -> None:
+    url = runtime.instance.database_url
+    runtime.engine.dispose()
+    command.downgrade(alembic_config(url), "0003")
+    moments = [datetime(2026, 11, day, tzinfo=UTC) for day in (1, 2, 3)]
+    with transaction(runtime.sessions) as session:
+        rows = [
+            SigningKey(
+                **signing_keys._new_key_values(runtime.sealer, RS256, signing_keys.LTI, None),
+                created_at=moment,
+            )
+            for moment in moments
+        ]
+        session.add_all(rows)
+        kids = [row.kid for row in rows]
+    runtime.engine.dispose()
+    upgrade(url)
+    assert _active_tool_kids(runtime) == [kids[-1]]
+    with transaction(runtime.sessions) as session:
+        assert signing_keys.active_tool_key(session).kid == kids[-1]
+        assert {k.kid for k in signing_keys.published_keys(session)} == set(kids)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -18,27 +17,17 @@ from lti_tool.cli import main
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return {
-        "CHEMINS_INSTANCE_DIR": str(tmp_path / "instance"),
-        "CHEMINS_BASE_URL": "https://chemins.test",
-        "CHEMINS_SECRET_KEY": "a-test-secret-that-is-long-enough-for-hkdf",
-        "CHEMINS_DATABASE_URL": "",
-    }
-
-
-@pytest.fixture
-def run(env):  # type: ignore[no-untyped-def]
+def run(cli_env):  # type: ignore[no-untyped-def]
     runner = CliRunner()
 
     def invoke(*args: str, stdin: bytes | None = None):  # type: ignore[no-untyped-def]
-        return runner.invoke(main, list(args), env=env, input=stdin, catch_exceptions=False)
+        return runner.invoke(main, list(args), env=cli_env, input=stdin, catch_exceptions=False)
 
     return invoke
 
 
-def _assertion_ids(env: dict[str, str]) -> list[str]:
-    runtime = Runtime.open(load_instance(env))
+def _assertion_ids(cli_env: dict[str, str]) -> list[str]:
+    runtime = Runtime.open(load_instance(cli_env))
     try:
         with transaction(runtime.sessions) as session:
             return list(session.scalars(select(Assertion.id).order_by(Assertion.issued_on)))
@@ -46,7 +35,7 @@ def _assertion_ids(env: dict[str, str]) -> list[str]:
         runtime.engine.dispose()
 
 
-def test_demo_is_idempotent_and_prints_public_urls(run, env) -> None:
+def test_demo_is_idempotent_and_prints_public_urls(run, cli_env) -> None:
     first = run("demo")
     assert first.exit_code == 0, first.output
     assert "Created: community" in first.output
@@ -55,7 +44,7 @@ def test_demo_is_idempotent_and_prints_public_urls(run, env) -> None:
     assert second.exit_code == 0
     assert "nothing new was created" in second.output
     assert first.output.splitlines()[1:] == second.output.splitlines()[1:]
-    assert len(_assertion_ids(env)) == 3
+    assert len(_assertion_ids(cli_env)) == 3
 
 
 @pytest.mark.parametrize(
@@ -67,9 +56,9 @@ def test_demo_is_idempotent_and_prints_public_urls(run, env) -> None:
         (".svg", ("--ob3",), "3.0"),
     ],
 )
-def test_baked_badges_verify(run, env, tmp_path, suffix, flags, version) -> None:
+def test_baked_badges_verify(run, cli_env, tmp_path, suffix, flags, version) -> None:
     run("demo")
-    assertion_id = _assertion_ids(env)[0]
+    assertion_id = _assertion_ids(cli_env)[0]
     baked = tmp_path / f"badge{suffix}"
     result = run("bake", assertion_id, "-o", str(baked), *flags)
     assert result.exit_code == 0, result.output
@@ -80,12 +69,12 @@ def test_baked_badges_verify(run, env, tmp_path, suffix, flags, version) -> None
     assert report["subject"]["bakedIn"] == suffix[1:]
 
 
-def test_a_revoked_badge_exits_1(run, env, tmp_path) -> None:
+def test_a_revoked_badge_exits_1(run, cli_env, tmp_path) -> None:
     run("demo")
-    assertion_id = _assertion_ids(env)[0]
+    assertion_id = _assertion_ids(cli_env)[0]
     baked = tmp_path / "badge.png"
     run("bake", assertion_id, "-o", str(baked))
-    runtime = Runtime.open(load_instance(env))
+    runtime = Runtime.open(load_instance(cli_env))
     with transaction(runtime.sessions) as session:
         assertion = session.get(Assertion, assertion_id)
         assertion.revoked_at = assertion.issued_on
@@ -103,10 +92,10 @@ def _unusable(result, words: str) -> None:  # type: ignore[no-untyped-def]
     assert "traceback" not in result.stderr.lower() and len(result.stderr.splitlines()) == 1
 
 
-def test_input_that_is_not_a_badge_exits_2_with_a_plain_message(run, env, tmp_path) -> None:
+def test_input_that_is_not_a_badge_exits_2_with_a_plain_message(run, cli_env, tmp_path) -> None:
     run("demo")
     baked = tmp_path / "badge.png"
-    run("bake", _assertion_ids(env)[0], "-o", str(baked))
+    run("bake", _assertion_ids(cli_env)[0], "-o", str(baked))
     truncated = tmp_path / "truncated.png"
     truncated.write_bytes(baked.read_bytes()[:200])
     _unusable(run("verify", str(truncated)), "truncated")
@@ -126,9 +115,9 @@ def test_input_that_is_not_a_badge_exits_2_with_a_plain_message(run, env, tmp_pa
     _unusable(run("verify", str(tmp_path / "missing.png")), "missing.png")
 
 
-def test_rotation_keeps_old_badges_verifying(run, env, tmp_path) -> None:
+def test_rotation_keeps_old_badges_verifying(run, cli_env, tmp_path) -> None:
     run("demo")
-    assertion_id = _assertion_ids(env)[0]
+    assertion_id = _assertion_ids(cli_env)[0]
     old_png = tmp_path / "old.png"
     old_jwt = tmp_path / "old-ob3.svg"
     run("bake", assertion_id, "-o", str(old_png))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
@@ -19,21 +17,11 @@ EDX = "https://lms.openedx.example.org"
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return {
-        "CHEMINS_INSTANCE_DIR": str(tmp_path / "instance"),
-        "CHEMINS_BASE_URL": "https://chemins.test",
-        "CHEMINS_SECRET_KEY": "a-test-secret-that-is-long-enough-for-hkdf",
-        "CHEMINS_DATABASE_URL": "",
-    }
-
-
-@pytest.fixture
-def run(env: dict[str, str]):  # type: ignore[no-untyped-def]
+def run(cli_env: dict[str, str]):  # type: ignore[no-untyped-def]
     runner = CliRunner()
 
     def invoke(*args: str) -> Result:
-        return runner.invoke(main, list(args), env=env)
+        return runner.invoke(main, list(args), env=cli_env)
 
     assert invoke("db", "upgrade").exit_code == 0
     return invoke
@@ -56,7 +44,7 @@ def _add(run, issuer: str, client_id: str, *deployments: str, community: str | N
     return run(*args)
 
 
-def test_add_list_remove(run, env: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def test_add_list_remove(run, cli_env: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     assert _add(run, MOODLE, "abc", "1", "42", community="Mission Locale").exit_code == 0
     uuid1, uuid2 = "0b5e9a7e-1111-4d1e-9c1c-000000000001", "0b5e9a7e-1111-4d1e-9c1c-000000000002"
     assert _add(run, EDX, uuid1, "1").exit_code == 0
@@ -67,7 +55,7 @@ def test_add_list_remove(run, env: dict[str, str]) -> None:  # type: ignore[no-u
     assert len(listed) == 3
     assert listed[0].split("\t")[:3] == [EDX, uuid1, "1"]
     assert listed[2].split("\t")[:3] == [MOODLE, "abc", "1,42,43"]
-    runtime = Runtime.open(load_instance(env))
+    runtime = Runtime.open(load_instance(cli_env))
     with transaction(runtime.sessions) as session:
         deployments = session.scalars(select(Deployment)).all()
         communities = {d.community_id for d in deployments if d.registration.client_id == "abc"}

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -17,15 +16,9 @@ START = "from lti_tool.cli import main; main()"
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    values = {
-        "CHEMINS_INSTANCE_DIR": str(tmp_path / "instance"),
-        "CHEMINS_BASE_URL": "https://chemins.test",
-        "CHEMINS_SECRET_KEY": "a-test-secret-that-is-long-enough-for-hkdf",
-        "CHEMINS_DATABASE_URL": "",
-    }
-    CliRunner().invoke(main, ["db", "upgrade"], env=values, catch_exceptions=False)
-    return values
+def env(cli_env: dict[str, str]) -> dict[str, str]:
+    CliRunner().invoke(main, ["db", "upgrade"], env=cli_env, catch_exceptions=False)
+    return cli_env
 
 
 def test_once_runs_one_pass_over_an_empty_outbox(env: dict[str, str]) -> None:

@@ -159,8 +159,8 @@ def test_signed_json_without_its_jws_is_not_valid(ob2_issuer: Ob2Issuer) -> None
     assert _errors(_verify(document)) == ["ob2.signature"]
 
 
-def test_creator_not_listed_by_the_issuer(ob2_issuer: Ob2Issuer, other_rsa_key: Any) -> None:
-    """A forger publishes their own key document naming the issuer as owner."""
+def _serve_forger_key(ob2_issuer: Ob2Issuer, forger_key: Any) -> str:
+    """A forger's key document, naming the issuer's Profile as its owner; its URL."""
     from badges.openbadges.keys import public_key_pem
 
     server = ob2_issuer.server
@@ -169,12 +169,16 @@ def test_creator_not_listed_by_the_issuer(ob2_issuer: Ob2Issuer, other_rsa_key: 
         ob2.cryptographic_key(
             id=server.url("/forger/key"),
             owner=ob2_issuer.profile["id"],
-            public_key_pem=public_key_pem(other_rsa_key),
+            public_key_pem=public_key_pem(forger_key),
         ),
     )
-    document, _ = ob2_issuer.signed(
-        verification=ob2.signed_verification(creator=server.url("/forger/key"))
-    )
+    return server.url("/forger/key")
+
+
+def test_creator_not_listed_by_the_issuer(ob2_issuer: Ob2Issuer, other_rsa_key: Any) -> None:
+    """A forger publishes their own key document naming the issuer as owner."""
+    forger_key = _serve_forger_key(ob2_issuer, other_rsa_key)
+    document, _ = ob2_issuer.signed(verification=ob2.signed_verification(creator=forger_key))
     report = _verify(jws.sign(document, other_rsa_key))
     assert _errors(report) == ["ob2.key-unknown"]
 
@@ -188,21 +192,11 @@ def test_key_owned_by_someone_else(ob2_issuer: Ob2Issuer) -> None:
 
 def test_forged_embedded_issuer_is_not_trusted(ob2_issuer: Ob2Issuer, other_rsa_key: Any) -> None:
     """An embedded Profile listing the forger's key: the hosted Profile is what counts."""
-    from badges.openbadges.keys import public_key_pem
-
-    server = ob2_issuer.server
-    server.serve_json(
-        "/forger/key",
-        ob2.cryptographic_key(
-            id=server.url("/forger/key"),
-            owner=ob2_issuer.profile["id"],
-            public_key_pem=public_key_pem(other_rsa_key),
-        ),
-    )
-    fake_profile = dict(ob2_issuer.profile, publicKey=[server.url("/forger/key")])
+    forger_key = _serve_forger_key(ob2_issuer, other_rsa_key)
+    fake_profile = dict(ob2_issuer.profile, publicKey=[forger_key])
     document, _ = ob2_issuer.signed(
         badge=dict(ob2_issuer.badge, issuer=fake_profile),
-        verification=ob2.signed_verification(creator=server.url("/forger/key")),
+        verification=ob2.signed_verification(creator=forger_key),
     )
     report = _verify(jws.sign(document, other_rsa_key))
     assert _errors(report) == ["ob2.key-unknown"]
