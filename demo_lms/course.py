@@ -7,6 +7,12 @@ with an "open in a new window" link next to each. Two more buttons try LTI Advan
 adding an activity by Deep Linking (the items placed come back to this page as new
 activities) and reading the roster (NRPS, the participants listed below the iframe).
 
+Grades work as in Moodle: every launch carries the AGS claim (the course's line items
+and Moodle's three scopes), the Deep Linking return URL names the course and the tool
+type so that a badge placed with a grade gets its line item (its grade column), the
+launches of that activity carry its ``lineitem``, and the "Carnet de notes" of the page
+shows the scores the tool sent.
+
 The page is served from another site than the tool (``localhost`` against
 ``127.0.0.1``), so the tool really is a third party in the iframe: its cookies are not
 sent back, and the launch works through LTI platform storage, which this page offers
@@ -47,6 +53,11 @@ FRAME = "chemins"
 STORAGE_TARGET = "_parent"
 #: The tool's page listing the course's people from the platform's NRPS service.
 ROSTER_PATH = "/trainer/roster"
+#: The id Moodle gives the tool's type; its AGS URLs carry it as ``?type_id=``.
+TYPE_ID = "3"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+#: What Moodle grants a tool whose "grades" setting is on (AGS claim ``scope``).
+AGS_SCOPES = (services.AGS + "lineitem", services.AGS + "result.readonly", services.AGS + "score")
 
 
 @dataclass(frozen=True)
@@ -154,12 +165,61 @@ def _persona(slug: str) -> Persona | None:
     return next((p for p in PERSONAS if p.slug == slug), None)
 
 
-def _placed() -> list[dict[str, Any]]:
-    """Resource links placed by Deep Linking, in the order they came back."""
+@dataclass(frozen=True)
+class Grade:
+    """A learner's last score for a graded activity, as the gradebook shows it."""
+
+    given: float
+    maximum: float
+    completed: bool
+
+
+@dataclass(frozen=True)
+class GradedActivity:
+    """A placed activity with a grade column, and the scores the tool sent for it."""
+
+    title: str
+    grades: dict[str, Grade]  # by user id
+
+
+def _placed() -> list[tuple[str, dict[str, Any]]]:
+    """Resource links placed by Deep Linking (link id, item), in the order they came back."""
+    return platform_of(current_app).state.placed_links()
+
+
+def _gradebook() -> list[GradedActivity]:
+    """The course's grade columns (one per graded activity), with the scores received."""
     state = platform_of(current_app).state
-    with state.lock:
-        items = list(state.placed_items)
-    return [i for i in items if isinstance(i, dict) and i.get("type") == "ltiResourceLink"]
+    activities = []
+    for link_id, item in _placed():
+        line = state.lineitem_of_link(COURSE_ID, link_id)
+        if line is None:
+            continue
+        grades = {
+            user_id: Grade(
+                float(score.body.get("scoreGiven", 0)),
+                float(score.body.get("scoreMaximum", line.score_maximum)),
+                score.body.get("activityProgress") == "Completed",
+            )
+            for user_id, score in state.latest_scores(line.id).items()
+            if "scoreGiven" in score.body
+        }
+        activities.append(GradedActivity(item.get("title") or line.label, grades))
+    return activities
+
+
+def _ags_claim(link_id: str | None) -> dict[str, Any]:
+    """The AGS claim of a launch in the course, with the link's line item when graded."""
+    claim: dict[str, Any] = {
+        "scope": list(AGS_SCOPES),
+        "lineitems": url_for(
+            "demo_services.lineitems", context_id=COURSE_ID, type_id=TYPE_ID, _external=True
+        ),
+    }
+    line = platform_of(current_app).state.lineitem_of_link(COURSE_ID, link_id) if link_id else None
+    if line is not None:
+        claim["lineitem"] = services.lineitem_url(line)
+    return claim
 
 
 @bp.get("/")
@@ -172,7 +232,8 @@ def course() -> str:
         personas=PERSONAS,
         trainer=TRAINER,
         learners=[p for p in PERSONAS if not p.is_trainer],
-        placed=list(enumerate(_placed())),
+        placed=[(index, item) for index, (_link, item) in enumerate(_placed())],
+        gradebook=_gradebook(),
         frame=FRAME,
         tool_origin=_settings().tool_origin,
     )
@@ -202,12 +263,19 @@ def _spec(persona: Persona, action: str, placed: int | None) -> LaunchSpec | Non
         nrps=persona.is_trainer,
         storage_target=STORAGE_TARGET,
     )
+    link_id: str | None = ACTIVITY_ID
     if action == "deep-linking":
         if not persona.is_trainer:
             return None
         spec.message_type = "LtiDeepLinkingRequest"
         spec.resource_link = None
-        spec.deep_link_return_url = url_for("demo_course.deep_linking_return", _external=True)
+        spec.accept_lineitem = True
+        # Moodle's return URL names the course and the tool type: the platform then
+        # creates the grade column of each item placed with a line item.
+        spec.deep_link_return_url = url_for(
+            "demo_course.deep_linking_return", course=COURSE_ID, type_id=TYPE_ID, _external=True
+        )
+        link_id = None
     elif action == "roster":
         if not persona.is_trainer:
             return None
@@ -217,12 +285,13 @@ def _spec(persona: Persona, action: str, placed: int | None) -> LaunchSpec | Non
         items = _placed()
         if not 0 <= placed < len(items):
             return None
-        item = items[placed]
-        spec.resource_link = {"id": f"placed-{placed}", "title": item.get("title") or "Chemins"}
+        link_id, item = items[placed]
+        spec.resource_link = {"id": link_id, "title": item.get("title") or "Chemins"}
         custom = item.get("custom")
         if isinstance(custom, dict):
             spec.custom = {str(k): str(v) for k, v in custom.items()}
         spec.target_link_uri = item.get("url") or None
+    spec.extra_claims[AGS_CLAIM] = _ags_claim(link_id)
     return spec
 
 

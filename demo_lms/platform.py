@@ -73,6 +73,9 @@ class LaunchSpec:
     ags: bool = False
     nrps: bool = False
     deep_link_return_url: str | None = None
+    #: Deep Linking: the platform creates a line item for an item that brings one
+    #: (Moodle does, and says so with ``accept_lineitem``).
+    accept_lineitem: bool = False
     oidc_error: str | None = None  # answer the auth request with this OIDC error
     #: Offer platform storage (reference §9): sent as ``lti_storage_target`` with the
     #: login and the launch, as Canvas does when the course page answers postMessages.
@@ -388,7 +391,7 @@ class DemoPlatform:
             launch.set_nrps(f"{self.issuer}/services/{context_id}/memberships")
         if spec.message_type == "LtiDeepLinkingRequest":
             extra["https://purl.imsglobal.org/spec/lti/claim/message_type"] = spec.message_type
-            extra["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"] = {
+            settings: dict[str, Any] = {
                 "deep_link_return_url": spec.deep_link_return_url
                 or f"{self.issuer}/deep-linking/return",
                 "accept_types": ["ltiResourceLink"],
@@ -396,6 +399,9 @@ class DemoPlatform:
                 "accept_multiple": True,
                 "auto_create": False,
             }
+            if spec.accept_lineitem:
+                settings["accept_lineitem"] = True
+            extra["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"] = settings
         extra.update(spec.extra_claims)
         if extra:
             launch.set_extra_claims(extra)

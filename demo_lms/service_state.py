@@ -140,6 +140,43 @@ class ServiceState:
             self.lineitems[item.id] = item
             return item
 
+    def placed_links(self) -> list[tuple[str, dict[str, Any]]]:
+        """Resource links placed by Deep Linking, in order, with the link id each one got.
+
+        The platform names the links it creates, as Moodle gives each new activity its
+        own id: ``placed-0``, ``placed-1``… in the order they came back.
+        """
+        with self.lock:
+            links = [
+                item
+                for item in self.placed_items
+                if isinstance(item, dict) and item.get("type") == "ltiResourceLink"
+            ]
+        return [(f"placed-{index}", item) for index, item in enumerate(links)]
+
+    def lineitem_of_link(self, context_id: str, resource_link_id: str) -> LineItem | None:
+        """The line item a placed link grades in a course, if it was placed with one."""
+        with self.lock:
+            return next(
+                (
+                    item
+                    for item in self.lineitems.values()
+                    if item.context_id == context_id and item.resource_link_id == resource_link_id
+                ),
+                None,
+            )
+
+    def latest_scores(self, lineitem_id: str) -> dict[str, ReceivedScore]:
+        """The last score received for each learner of a line item, by user id."""
+        latest: dict[str, ReceivedScore] = {}
+        with self.lock:
+            for score in self.scores:
+                if score.lineitem_id == lineitem_id:
+                    previous = latest.get(score.user_id)
+                    if previous is None or score.timestamp > previous.timestamp:
+                        latest[score.user_id] = score
+        return latest
+
     def issue_registration_token(self) -> str:
         """A one-time token for a Dynamic Registration link (Moodle: a signed JWT)."""
         token = secrets.token_urlsafe(32)

@@ -224,7 +224,7 @@ def _page_url(
 
 def _lineitem_json(item: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "id": _lineitem_url(item),
+        "id": lineitem_url(item),
         "label": item.label,
         "scoreMaximum": item.score_maximum,
     }
@@ -238,7 +238,7 @@ def _lineitem_json(item: Any) -> dict[str, Any]:
     return body
 
 
-def _lineitem_url(item: Any) -> str:
+def lineitem_url(item: Any) -> str:
     """Moodle's shape: ``…/lineitems/{id}/lineitem?type_id={type}``."""
     return url_for(
         "demo_services.lineitem",
@@ -351,31 +351,35 @@ def deep_linking_return() -> Any:
     items = claims.get(DL + "content_items", [])
     with state.lock:
         state.used_nonces.add(claims["nonce"])
+        already = len(state.placed_links())
         state.placed_items.extend(items)
-        _create_grade_columns(items)
+        _create_grade_columns(state.placed_links()[already:])
     return jsonify({"placed": len(items), "data": claims.get(DL + "data")})
 
 
-def _create_grade_columns(items: list[Any]) -> None:
-    """A placed item's ``lineItem`` becomes a line item of the course, as in Moodle.
+def _create_grade_columns(links: list[tuple[str, dict[str, Any]]]) -> None:
+    """A placed link's ``lineItem`` becomes a line item of the course, as in Moodle.
 
     Moodle's return URL names the course and the tool type (``?course=…&id=…``); the
     demo's takes ``?course=<context id>`` and, for Moodle-style URLs, ``&type_id=``.
-    Without ``course`` (a return URL that names no course) nothing is created.
+    Without ``course`` (a return URL that names no course) nothing is created. Each
+    line item is bound to the link the platform created for it (``resourceLinkId``),
+    so that launches of that link carry its URL in their AGS claim.
     """
     course = request.args.get("course")
     if not course:
         return
     state = current_state()
-    for item in items:
-        line = item.get("lineItem") if isinstance(item, dict) else None
-        if not isinstance(line, dict) or item.get("type") != "ltiResourceLink":
+    for link_id, item in links:
+        line = item.get("lineItem")
+        if not isinstance(line, dict):
             continue
         state.add_lineitem(
             course,
             str(line.get("label") or item.get("title") or ""),
             float(line["scoreMaximum"]),
             resource_id=line.get("resourceId"),
+            resource_link_id=link_id,
             tag=line.get("tag"),
             type_id=request.args.get("type_id"),
         )

@@ -21,7 +21,13 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PHONE, assert_accessible
+from tests.e2e.conftest import PHONE, assert_accessible, assert_fits_a_phone
+from tests.e2e.course_page import (
+    award_in_frame,
+    open_placed,
+    place_by_deep_linking,
+    tool_frame,
+)
 from tests.live_server import free_port
 
 BIN = Path(sys.executable).parent
@@ -193,3 +199,25 @@ def test_the_roster_button_shows_the_course_people_read_by_nrps(phone: Page, dem
     tool = phone.frame_locator("iframe[name=chemins]")
     for name in ("Camille Roux", "Nathan", "Sylvie", "Inès Haddad"):
         expect(tool.get_by_role("cell", name=name, exact=True)).to_be_visible(timeout=20_000)
+
+
+def test_a_badge_placed_with_a_grade_fills_the_course_gradebook_when_awarded(
+    phone: Page, demo: Demo
+) -> None:
+    badge = "Place aux jeunes – J'agis"
+    place_by_deep_linking(phone, demo.lms_url, [badge], graded=(badge,))
+
+    open_placed(phone, demo.lms_url, badge, "Nathan")
+    expect(tool_frame(phone).locator("h1")).to_have_text(badge)
+    open_placed(phone, demo.lms_url, badge, "formatrice")
+    award_in_frame(phone, "Nathan")
+    expect(tool_frame(phone).locator("[data-grade]")).to_have_attribute("data-grade", "sent")
+
+    phone.goto(demo.lms_url + "/")
+    gradebook = phone.get_by_role("table", name=badge)
+    expect(gradebook.get_by_role("columnheader", name="Note")).to_be_visible()
+    nathan = gradebook.get_by_role("row", name="Nathan")
+    expect(nathan.get_by_role("cell")).to_have_text("100\u00a0/\u00a0100 (terminé)")
+    expect(gradebook.get_by_role("row", name="Sylvie").get_by_role("cell")).to_have_text("—")
+    assert_accessible(phone)
+    assert_fits_a_phone(phone)

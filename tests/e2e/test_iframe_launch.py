@@ -31,15 +31,17 @@ from markupsafe import escape
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 
-from badges.instance import Instance
-from badges.migrate import upgrade
 from badges.models import LaunchSession
 from badges.runtime import Runtime
 from badges.storage import transaction
-from demo_lms.course import create_course_app
-from demo_lms.run import register_with_tool
-from lti_tool.app import create_app
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, assert_accessible
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    assert_accessible,
+    course_world,
+    served,
+)
 from tests.live_server import LiveServer, free_port
 
 PROBE_PATH = "/__probe/third-party-cookie"
@@ -115,19 +117,11 @@ class Embedding:
 
 @pytest.fixture
 def embedding(tmp_path: Path) -> Iterator[Embedding]:
-    tool_port, lms_port, other_port = free_port(), free_port(), free_port()
-    tool_url = f"http://127.0.0.1:{tool_port}"
-    lms_url = f"http://localhost:{lms_port}"
-    other_url = f"http://localhost:{other_port}"
-    database = f"sqlite:///{tmp_path / 'chemins.db'}"
-    upgrade(database)
-    runtime = Runtime.open(Instance(tmp_path, database, "iframe-secret-" + "x" * 32, tool_url))
-    register_with_tool(lms_url, runtime)
-    tool = create_app({"TESTING": True}, runtime=runtime)
-    recorder = HeaderRecorder(tool.wsgi_app)
-    tool.wsgi_app = recorder  # type: ignore[method-assign]
-
-    lms = create_course_app(lms_url, tool_url)
+    world = course_world(tmp_path, "iframe-secret-" + "x" * 32)
+    other_url = f"http://localhost:{free_port()}"
+    recorder = HeaderRecorder(world.tool.wsgi_app)
+    world.tool.wsgi_app = recorder  # type: ignore[method-assign]
+    lms = world.lms
 
     @lms.get("/essai/sans-stockage")
     def silent_course() -> str:
@@ -144,17 +138,9 @@ def embedding(tmp_path: Path) -> Iterator[Embedding]:
     def other_frame() -> str:
         return _framing_page(request.args["src"], "intrus")
 
-    servers = [
-        LiveServer(tool, port=tool_port).start(),
-        LiveServer(lms, port=lms_port).start(),
-        LiveServer(other, port=other_port).start(),
-    ]
-    try:
-        yield Embedding(tool_url, lms_url, other_url, runtime, recorder)
-    finally:
-        for server in servers:
-            server.stop()
-        runtime.engine.dispose()
+    third = LiveServer(other, port=int(other_url.rsplit(":", 1)[1]))
+    with served(world, third):
+        yield Embedding(world.tool_url, world.lms_url, other_url, world.runtime, recorder)
 
 
 @pytest.fixture(scope="module")
@@ -249,6 +235,9 @@ def test_without_an_answer_from_platform_storage_the_launch_stops_and_says_what_
     tool = page.frame_locator("iframe[name=chemins]")
     expect(tool.get_by_role("alert")).to_contain_text("nouvelle fenêtre", timeout=30_000)
     assert embedding.launch_sessions() == 0
+    frame = page.frame(name="chemins")
+    assert frame is not None
+    assert_accessible(frame)
     assert len(embedding.recorder.requests("POST", "/lti/launch")) == 1
 
 

@@ -1,0 +1,267 @@
+"""Every page a person can reach, on a 360 px phone, in French and in English.
+
+One world for the module: the tool and the demo course (``course_world``), the demo
+community seeded (``chemins demo``), then, through the course page in the browser, the
+trainer places badges, the wall and the board by Deep Linking and awards a badge to
+Nathan. The tool's launched pages carry their launch handle in the URL, so each is then
+opened again on its own in a fresh phone-sized page, in each language, where axe-core
+must find no violation and nothing may scroll sideways. Pages that answer a form (a
+refused launch, an OIDC error, Dynamic Registration) are reached by posting that form.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+from markupsafe import escape
+from playwright.sync_api import Browser, Page, Request, expect
+from sqlalchemy import select
+
+from badges.models import Assertion
+from badges.revoking import revoke
+from badges.storage import transaction
+from lti_tool.admin_access import issue_admin_token
+from tests.e2e.conftest import (
+    CourseWorld,
+    assert_accessible,
+    assert_fits_a_phone,
+    course_world,
+    phone_context,
+    served,
+)
+from tests.e2e.course_page import (
+    award_in_frame,
+    launch_in_course,
+    open_placed,
+    place_by_deep_linking,
+)
+
+LANGS = ("fr", "en")
+GRADED_BADGE = "Place aux jeunes – J'agis"
+OTHER_BADGE = "Place aux jeunes – Je soutiens"
+WALL = "Mur de la reconnaissance"
+BOARD = "Tableau des recommandations"
+
+
+@dataclass
+class Sweep:
+    """The served world and the URL of every page that a GET reaches again."""
+
+    world: CourseWorld
+    urls: dict[str, str] = field(default_factory=dict)
+    #: The last launch form the browser posted, to post it again (a replay).
+    launch_form: dict[str, str] = field(default_factory=dict)
+
+
+def _launch_posts(page: Page, into: dict[str, str]) -> None:
+    """Keep the fields of each launch form the page posts to the tool."""
+
+    def record(request: Request) -> None:
+        if request.method == "POST" and urlsplit(request.url).path == "/lti/launch":
+            fields = parse_qs(request.post_data or "", keep_blank_values=True)
+            into.clear()
+            into.update({k: v[0] for k, v in fields.items()})
+
+    page.on("request", record)
+
+
+@pytest.fixture(scope="module")
+def sweep(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sweep]:
+    world = course_world(tmp_path_factory.mktemp("pages"), seeded=True)
+    with served(world):
+        found = Sweep(world)
+        tool, lms = world.tool_url, world.lms_url
+        token = issue_admin_token(world.tool.config["SECRET_KEY"])
+        found.urls.update(
+            {
+                "home": f"{tool}/",
+                "not-found": f"{tool}/nulle-part",
+                "config": f"{tool}/lti/config",
+                "admin": f"{tool}/admin/platforms/?at={token}",
+            }
+        )
+        context = phone_context(browser)
+        page = context.new_page()
+        _launch_posts(page, found.launch_form)
+        found.urls["deep-linking"] = place_by_deep_linking(
+            page, lms, [GRADED_BADGE, OTHER_BADGE, WALL, BOARD], graded=(GRADED_BADGE,)
+        )
+        found.urls["learner-landing"] = launch_in_course(page, lms, "Ouvrir en tant que Nathan").url
+        found.urls["trainer-landing"] = launch_in_course(
+            page, lms, "Ouvrir en tant que formatrice (Camille)"
+        ).url
+        found.urls["roster"] = launch_in_course(
+            page, lms, "Lire la liste des participants (NRPS)"
+        ).url
+        found.urls["ask-badge-learner"] = open_placed(page, lms, GRADED_BADGE, "Nathan").url
+        open_placed(page, lms, GRADED_BADGE, "formatrice")
+        found.urls["ask-badge-awarded"] = award_in_frame(page, "Nathan").url
+        found.urls["ask-badge-trainer"] = open_placed(page, lms, GRADED_BADGE, "formatrice").url
+        found.urls["ask-badge-keyboard"] = open_placed(page, lms, OTHER_BADGE, "formatrice").url
+        found.urls["wall"] = open_placed(page, lms, WALL, "Nathan").url
+        found.urls["board"] = open_placed(page, lms, BOARD, "formatrice").url
+        context.close()
+        with transaction(world.runtime.sessions) as session:
+            held = session.scalars(
+                select(Assertion).where(Assertion.recipient_email == "nathan.demo@example.org")
+            ).all()
+            endorsed = next(a for a in held if a.badge_class.name == "Place aux jeunes – J'explore")
+            sylvie = session.scalars(
+                select(Assertion).where(Assertion.recipient_email == "sylvie.demo@example.org")
+            ).one()
+            revoke(session, sylvie, "Attribué par erreur.")
+            found.urls["badge-valid"] = f"{tool}/b/{endorsed.id}"
+            found.urls["badge-revoked"] = f"{tool}/b/{sylvie.id}"
+        yield found
+
+
+@contextmanager
+def phone_in(browser: Browser, lang: str) -> Iterator[Page]:
+    context = phone_context(browser, lang)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def _in(url: str, lang: str) -> str:
+    return url + ("&" if "?" in url else "?") + urlencode({"lang": lang})
+
+
+def _check(page: Page, lang: str) -> None:
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.locator("h1").count() == 1, "a page has one main heading"
+    assert_accessible(page)
+    assert_fits_a_phone(page)
+
+
+#: Each page reached by a GET, and what shows it is that page in the state meant.
+PAGES = {
+    "home": "h1",
+    "not-found": ".error-code",
+    "config": "pre",
+    "admin": ".registrations form",
+    "deep-linking": "input[name^='graded:']",
+    "learner-landing": "[data-role=learner]",
+    "trainer-landing": "[data-role=trainer]",
+    "roster": "tbody tr",
+    "ask-badge-learner": "[data-held=yes]",
+    "ask-badge-trainer": ".award-form",
+    "ask-badge-awarded": "[data-grade=sent]",
+    "wall": ".badge-list li",
+    "board": "[data-endorsements]",
+    "badge-valid": "[data-status=valid]",
+    "badge-revoked": "[data-status=revoked]",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("name", PAGES)
+def test_the_page_is_accessible_on_a_phone(
+    browser: Browser, sweep: Sweep, name: str, lang: str
+) -> None:
+    with phone_in(browser, lang) as page:
+        answer = page.goto(_in(sweep.urls[name], lang))
+        assert answer is not None
+        assert answer.status == (404 if name == "not-found" else 200), name
+        expect(page.locator(PAGES[name]).first).to_be_visible()
+        _check(page, lang)
+
+
+def _post_from_the_browser(page: Page, action: str, fields: dict[str, str]) -> None:
+    """Post ``fields`` to ``action`` as a page of the browser would (top level)."""
+    inputs = "".join(
+        f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items()
+    )
+    page.set_content(f'<form method="post" action="{escape(action)}">{inputs}</form>')
+    with page.expect_navigation():
+        page.evaluate("document.forms[0].submit()")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_replayed_launch_is_refused_on_an_accessible_page(
+    browser: Browser, sweep: Sweep, lang: str
+) -> None:
+    assert sweep.launch_form, "no launch form was recorded"
+    with phone_in(browser, lang) as page:
+        _post_from_the_browser(page, sweep.world.tool_url + "/lti/launch", sweep.launch_form)
+        expect(page.get_by_role("alert")).to_be_visible()
+        assert page.locator("[data-reason]").get_attribute("data-reason") in ("B16", "B17")
+        _check(page, lang)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_oidc_error_from_the_platform_is_shown_on_an_accessible_page(
+    browser: Browser, sweep: Sweep, lang: str
+) -> None:
+    fields = {
+        "error": "login_required",
+        "error_description": "the user is not logged in",
+        "state": secrets.token_urlsafe(16),
+    }
+    with phone_in(browser, lang) as page:
+        _post_from_the_browser(page, sweep.world.tool_url + "/lti/launch", fields)
+        expect(page.get_by_role("alert")).to_be_visible()
+        expect(page.get_by_text("login_required")).to_be_visible()
+        _check(page, lang)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_dynamic_registration_and_its_close_page_are_accessible(
+    browser: Browser, sweep: Sweep, lang: str
+) -> None:
+    world = sweep.world
+    start = f"{world.lms_url}/lti/dynamic-registration?" + urlencode(
+        {"url": world.tool_url + "/lti/register"}
+    )
+    with phone_in(browser, lang) as page:
+        page.goto(start)
+        expect(page.locator("#community_name")).to_be_visible()
+        registration = page.url
+        _check(page, lang)
+        page.locator("#community_name").fill(f"Maison de quartier ({lang})")
+        page.locator("form button[type=submit]").click()
+        expect(page.get_by_role("status")).to_be_visible()
+        assert page.url.startswith(world.tool_url + "/lti/register")
+        _check(page, lang)
+
+        again = page.goto(registration)  # the link's one-time token is spent
+        assert again is not None and again.status == 400
+        expect(page.get_by_role("alert")).to_be_visible()
+        _check(page, lang)
+
+
+def test_the_demo_course_page_with_its_activities_and_grades_is_accessible(
+    browser: Browser, sweep: Sweep
+) -> None:
+    with phone_in(browser, "fr") as page:
+        page.goto(sweep.world.lms_url + "/")
+        expect(page.get_by_role("heading", name="Carnet de notes")).to_be_visible()
+        _check(page, "fr")
+
+
+def test_the_award_form_works_with_the_keyboard(browser: Browser, sweep: Sweep) -> None:
+    with phone_in(browser, "fr") as page:
+        page.goto(sweep.urls["ask-badge-keyboard"])
+        learner = page.get_by_label("Apprenant·e")
+        for _press in range(60):
+            page.keyboard.press("Tab")
+            if learner.evaluate("e => e === document.activeElement"):
+                break
+        else:
+            pytest.fail("Tab never reaches the learner list of the award form")
+        chosen = learner.evaluate("e => e.selectedOptions[0].textContent")
+        page.keyboard.press("Tab")
+        expect(page.get_by_label("Ce que la personne a fait", exact=False)).to_be_focused()
+        page.keyboard.type("A aidé à l'accueil du samedi.")
+        page.keyboard.press("Tab")
+        submit = page.get_by_role("button", name="Décerner le badge")
+        expect(submit).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("status")).to_contain_text(f"Badge décerné à {chosen}.")
+        assert "awarded=" in page.url
