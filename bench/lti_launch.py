@@ -10,7 +10,16 @@ no database). Both tools get 2 workers of 4 threads, as ``chemins serve`` runs
 per launch) does what a person's browser does when they click an activity:
 
     platform /launch/start → tool /lti/login → platform /lti/auth → tool /lti/launch
-    (→ Chemins' landing page, which pylti1p3's launch answers directly)
+    → 303 → tool's launched page (person and role, rendered from a Jinja template)
+
+Same round trip for both, in both directions: each tool's launch POST redirects to a
+page that finds the launch again and renders it (Chemins through its launch handle and
+the database, pylti1p3 through ``FlaskMessageLaunch.from_cache`` and its cookie
+session). Until this was so, pylti1p3 answered its page straight from the POST, one
+request fewer per launch than Chemins, which must redirect (its launched page has to be
+reachable again by URL without re-posting the id_token). Neither tool skips a step the
+other does: pylti1p3 keeps its JWKS cache and cookie-held state, Chemins keeps every
+check and every write.
 
 Both tools are driven in the same run against the same platform, alternating halves so
 that a slower moment of the machine hits both. Every launch is by a new learner (the

@@ -8,6 +8,15 @@ library offers), then a page naming the person and their role. No database: what
 pylti1p3 keeps, it keeps in cookies. It also skips the checks reference/lti13.md §13.1
 lists (``exp``/``iat`` presence, ``azp``, nonce replay, ``target_link_uri``...), so it
 is the cost of a lax launch, not of the same work.
+
+The page comes the way it comes in Chemins, so that both tools answer the same round
+trip: the launch POST redirects (303) to a launched page, which finds the launch again
+the library's own way (``FlaskMessageLaunch.from_cache`` with the launch id, the launch
+data being in the signed cookie session the launch wrote) and renders a Jinja template
+naming the person and their role, with a form, as Chemins' landing page does. Answering
+the page straight from the POST would save the baseline one HTTP request per launch
+that Chemins cannot skip (a launched page must be reachable again by its URL without
+re-posting the id_token); the redirect is not made slower than the library makes it.
 """
 
 from __future__ import annotations
@@ -16,8 +25,7 @@ import secrets
 import threading
 from typing import Any
 
-from flask import Flask
-from markupsafe import escape
+from flask import Flask, redirect, render_template_string, request, url_for
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.launch_data_storage.cache import CacheDataStorage
 from pylti1p3.tool_config import ToolConfDict
@@ -78,12 +86,30 @@ def create_tool(*, issuer: str, client_id: str, deployment_id: str, platform_url
     def launch() -> Any:
         message_launch = FlaskMessageLaunch(FlaskRequest(), tool_conf)
         message_launch.set_public_key_caching(_KeyCache(key_cache), cache_lifetime=7200)
+        message_launch.get_launch_data()  # validates, then keeps the launch in the session
+        return redirect(url_for("launched", launch_id=message_launch.get_launch_id()), 303)
+
+    @app.get("/lti/launched")
+    def launched() -> Any:
+        message_launch = FlaskMessageLaunch.from_cache(
+            request.args["launch_id"], FlaskRequest(), tool_conf
+        )
         data = message_launch.get_launch_data()
         role = "trainer" if message_launch.check_teacher_access() else "learner"
-        return (
-            '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Launched'
-            f"</title></head><body><main><h1>{escape(data.get('name') or data['sub'])}</h1>"
-            f'<p data-role="{role}">{role}</p></main></body></html>'
+        return render_template_string(
+            _PAGE,
+            name=data.get("name") or data["sub"],
+            role=role,
+            launch_id=request.args["launch_id"],
         )
 
     return app
+
+
+#: The launched page: what Chemins' landing page shows (person, role, one form).
+_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Launched</title>
+</head><body><main><h1>{{ name }}</h1><dl><dt>Role</dt><dd data-role="{{ role }}">{{ role }}</dd>
+</dl><form method="post" action="{{ url_for('launched', launch_id=launch_id) }}">
+<input type="hidden" name="launch_id" value="{{ launch_id }}"><label for="note">Note</label>
+<input id="note" name="note" type="text"><button type="submit">Send</button></form></main>
+</body></html>"""

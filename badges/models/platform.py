@@ -9,6 +9,7 @@ may see, so every query of a launched page is scoped by deployment.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -44,15 +45,20 @@ class Platform(Base):
 
     def origins(self) -> list[str]:
         """Origins allowed to frame the tool: the issuer's and each endpoint's, deduplicated."""
-        found: list[str] = []
         urls = [self.issuer]
         for registration in self.registrations:
             urls += [registration.auth_login_url, registration.auth_token_url]
-        for url in urls:
-            origin = origin_of(url)
-            if origin and origin not in found:
-                found.append(origin)
-        return found
+        return origins_of(urls)
+
+
+def origins_of(urls: Iterable[str]) -> list[str]:
+    """The distinct origins of ``urls``, in order (see :meth:`Platform.origins`)."""
+    found: list[str] = []
+    for url in urls:
+        origin = origin_of(url)
+        if origin and origin not in found:
+            found.append(origin)
+    return found
 
 
 class Registration(Base):

@@ -10,6 +10,7 @@ page the link points to, carrying the cookie-less launch handle.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -26,7 +27,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.orm import selectinload
 
 from badges.launches import (
@@ -65,6 +66,11 @@ bp.record_once(lambda state: init_launch_handle(state.app))
 STATE_COOKIE = "chemins_lti_state_"
 #: Spent and abandoned login states are kept this long (replay detection), then purged.
 STATE_RETENTION = timedelta(days=1)
+#: Seconds between two purges of old states by one process. Purging on every login
+#: added a write to each one for rows that only age out by the day.
+STATE_PURGE_INTERVAL = 60.0
+_PURGE_STALE_STATES = delete(LaunchState).where(LaunchState.created_at < bindparam("before"))
+_next_purge = 0.0
 KEYS_EXTENSION = "chemins.platform_keys"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
@@ -154,18 +160,27 @@ def _state_cookie_kwargs() -> dict[str, Any]:
     }
 
 
+def _purge_stale_states(connection: Connection) -> None:
+    """Delete spent and abandoned login states older than a day, once a minute at most."""
+    global _next_purge
+    now = time.monotonic()
+    if now >= _next_purge:
+        _next_purge = now + STATE_PURGE_INTERVAL
+        connection.execute(_PURGE_STALE_STATES, {"before": utcnow() - STATE_RETENTION})
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | tuple[str, int]:
     """Third-party initiated login (GET from Open edX, POST from Moodle)."""
     params = request.form if request.method == "POST" else request.args
     runtime = runtime_of(current_app)
     try:
-        with transaction(runtime.sessions) as session:
-            store = SqlToolStore(session)
+        # Core statements in a Core transaction: an ORM session and its commit would
+        # cost more than the two statements of a login (see lti_tool/launch_store.py).
+        with runtime.engine.begin() as connection:
+            store = SqlToolStore(connection)
             accepted = initiate_login(params.to_dict(), store, tool_urls())
-            session.execute(
-                delete(LaunchState).where(LaunchState.created_at < utcnow() - STATE_RETENTION)
-            )
+            _purge_stale_states(connection)
             store.save_login(accepted)
     except LoginRefused as refusal:
         return _refused(refusal)
@@ -273,28 +288,29 @@ def launch() -> Response | tuple[str, int]:
         return waiting
     browser_state = browser_state or platform_storage.browser_state(form)
     runtime = runtime_of(current_app)
-    validator = MessageLaunch(
-        SqlToolStore(runtime.sessions()),
-        tool_urls(),
-        platform_keys(),
-        leeway=current_app.config.get("LTI_LEEWAY", 60),
-        max_age=current_app.config.get("LTI_ID_TOKEN_MAX_AGE", 300),
-        state_ttl=current_app.config.get("LTI_STATE_TTL", 600),
-    )
     try:
-        try:
+        # The checks only read: a pooled connection, closed before the write transaction
+        # opens (which re-reads the deployment and spends the state atomically).
+        with runtime.engine.connect() as connection:
+            validator = MessageLaunch(
+                SqlToolStore(connection),
+                tool_urls(),
+                platform_keys(),
+                leeway=current_app.config.get("LTI_LEEWAY", 60),
+                max_age=current_app.config.get("LTI_ID_TOKEN_MAX_AGE", 300),
+                state_ttl=current_app.config.get("LTI_STATE_TTL", 600),
+            )
             accepted = validator.validate(form, browser_state)
-        finally:
-            validator.store.session.close()  # type: ignore[attr-defined]
-        with transaction(runtime.sessions) as session:
-            store = SqlToolStore(session)
+        # One Core transaction for all the writes (record_launch uses Core statements).
+        with runtime.engine.begin() as connection:
+            store = SqlToolStore(connection)
             assert accepted.registration is not None
             deployment = store.deployment(accepted.registration.id, accepted.deployment_id)
             if deployment is None:
                 raise LaunchRefused("B19", "deployment vanished during the launch", 401)
-            facts = _facts(accepted, state, deployment.registration.platform_id, deployment.id)
+            facts = _facts(accepted, state, deployment.platform_id, deployment.id)
             try:
-                row = record_launch(session, facts)
+                row = record_launch(connection, facts)
             except StateAlreadyUsed as exc:
                 raise LaunchRefused("B16", "state spent by a concurrent launch", 401) from exc
             handle = issue_handle(row)
@@ -339,11 +355,16 @@ def link(link_pk: str) -> str:
     deployment finds nothing here, whatever id it is given.
     """
     launch = current_launch()
-    with transaction(runtime_of(current_app).sessions) as session:
-        found = session.get(ResourceLink, link_pk)
-        if found is None or found.deployment_id != launch.deployment_pk:
-            abort(404)
-        title = found.title
+    if link_pk == launch.resource_link_pk:
+        # The link this launch came through, where every launch lands: the handle's
+        # query already read it (and it belongs to the launch's deployment).
+        title = launch.resource_link_title
+    else:
+        with transaction(runtime_of(current_app).sessions) as session:
+            found = session.get(ResourceLink, link_pk)
+            if found is None or found.deployment_id != launch.deployment_pk:
+                abort(404)
+            title = found.title
     return render_template(
         "lti/launched.html", launch=launch, link={"id": link_pk, "title": title}, note=_note()
     )
