@@ -22,8 +22,10 @@ other does: pylti1p3 keeps its JWKS cache and cookie-held state, Chemins keeps e
 check and every write.
 
 Both tools are driven in the same run against the same platform, alternating halves so
-that a slower moment of the machine hits both. Every launch is by a new learner (the
-worst case for Chemins: the person and membership rows are created). Printed: round
+that a slower moment of the machine hits both. Two scenarios are measured: every launch
+by a new learner (the worst case for Chemins: the person and membership rows are
+created), then a class of 20 returning learners (the usual day: rows are found and only
+the launch session is written). Printed: round
 trips per second, the ratio (target ≥ 1.0×), p50/p95 latency of the whole round trip
 and of the tool's own requests (the platform's share is the same for both). Never
 asserts; the number of requests is bounded, so it stops by itself.
@@ -365,24 +367,41 @@ def main(launches: int, threads: int) -> None:
             for role, process in zip(("platform", "chemins", "pylti"), processes, strict=True):
                 probe = "/lti/certs" if role == "platform" else "/"
                 _wait(urls[role] + probe, process)
-            chemins, pylti = Run("chemins"), Run("pylti1p3")
-            drivers: list[tuple[Run, str]] = [(chemins, CHEMINS_CLIENT), (pylti, PYLTI_CLIENT)]
-            # Warm-up (imports, JWKS fetch in every worker, SQLite pages), not counted.
-            for run, client_id in drivers:
-                drive(Run("warm-up"), urls["platform"], client_id, _users(run, "w", 20), threads)
-            halves = (launches // 2, launches - launches // 2)
-            for number, half in enumerate(halves):
-                for run, client_id in drivers if number == 0 else drivers[::-1]:
-                    users = _users(run, f"h{number}", half)
-                    drive(run, urls["platform"], client_id, users, threads)
-            _report([chemins, pylti], launches, threads)
+            # Warm-up (imports, JWKS fetch in every worker, SQLite pages), not counted. Its
+            # learners are the class that comes back in the second scenario.
+            for client_id, name in ((CHEMINS_CLIENT, "chemins"), (PYLTI_CLIENT, "pylti1p3")):
+                drive(Run("warm-up"), urls["platform"], client_id, _class(name), threads)
+            for scenario, users in (("new learners", _new_users), ("returning", _returning)):
+                chemins, pylti = Run("chemins"), Run("pylti1p3")
+                drivers = [(chemins, CHEMINS_CLIENT), (pylti, PYLTI_CLIENT)]
+                halves = (launches // 2, launches - launches // 2)
+                for number, half in enumerate(halves):
+                    for run, client_id in drivers if number == 0 else drivers[::-1]:
+                        drive(run, urls["platform"], client_id, users(run, number, half), threads)
+                print(f"\nScenario: {scenario}")
+                _report([chemins, pylti], launches, threads)
         finally:
             for process in processes:
                 _stop(process)
 
 
-def _users(run: Run, tag: str, count: int) -> list[str]:
-    return [f"{run.name}-{tag}-{number}" for number in range(count)]
+CLASS_SIZE = 20
+
+
+def _class(tool: str) -> list[str]:
+    """The learners of one course, launched once during the warm-up."""
+    return [f"{tool}-class-{number}" for number in range(CLASS_SIZE)]
+
+
+def _new_users(run: Run, half: int, count: int) -> list[str]:
+    """Every launch by a learner the tool has never seen (rows created: the worst case)."""
+    return [f"{run.name}-h{half}-{number}" for number in range(count)]
+
+
+def _returning(run: Run, half: int, count: int) -> list[str]:
+    """The usual day: the same class opening the activity again and again."""
+    members = _class(run.name)
+    return [members[number % CLASS_SIZE] for number in range(count)]
 
 
 def _stop(process: subprocess.Popen) -> None:
