@@ -235,3 +235,16 @@ def record_launch(session: Session | Connection, facts: LaunchFacts) -> Recorded
         },
     )
     return launch
+
+
+def choose_language(session: Session | Connection, launch_session_id: str, locale: str) -> None:
+    """Remember the language a person chose for the rest of this launch.
+
+    Inside an LMS iframe without cookies the launch session is the only place where such
+    a choice can live; every page of the launch then renders in it.
+    """
+    session.execute(
+        update(_LAUNCH_SESSION)
+        .where(_LAUNCH_SESSION.c.id == launch_session_id)
+        .values(locale=locale)
+    )

@@ -36,6 +36,7 @@ from badges.launches import (
     ResourceLinkFacts,
     StateAlreadyUsed,
     burn_state,
+    choose_language,
     record_launch,
 )
 from badges.models import LaunchState, Platform, ResourceLink
@@ -43,6 +44,7 @@ from badges.models.columns import utcnow
 from badges.storage import transaction
 from lti_tool import platform_storage
 from lti_tool.app import runtime_of
+from lti_tool.i18n import LANGUAGES
 from lti_tool.launch_handle import (
     current_launch,
     init_launch_handle,
@@ -333,17 +335,30 @@ def config() -> str:
     return render_template("lti/config.html", urls=tool_urls())
 
 
-def _note() -> str | None:
-    if request.method == "POST":
-        return (request.form.get("note") or "").strip()[:500] or None
-    return None
+def _language_choice() -> bool:
+    """On POST, keep the language picked on the landing page for the whole launch.
+
+    The header's language links only change one page; in an iframe without cookies this
+    form is how a choice survives the next click. True when a choice was saved.
+    """
+    if request.method != "POST":
+        return False
+    chosen = request.form.get("lang")
+    if chosen not in LANGUAGES:
+        abort(400)
+    with runtime_of(current_app).engine.begin() as connection:
+        choose_language(connection, current_launch().session_id, chosen)
+    g.launch_locale = chosen
+    return True
 
 
 @bp.route("/launched", methods=["GET", "POST"])
 @requires_launch()
 def launched() -> str:
     """The landing page of a launch that has no resource link (e.g. without a course)."""
-    return render_template("lti/launched.html", launch=current_launch(), link=None, note=_note())
+    return render_template(
+        "lti/launched.html", launch=current_launch(), link=None, saved=_language_choice()
+    )
 
 
 @bp.route("/links/<link_pk>", methods=["GET", "POST"])
@@ -366,5 +381,8 @@ def link(link_pk: str) -> str:
                 abort(404)
             title = found.title
     return render_template(
-        "lti/launched.html", launch=launch, link={"id": link_pk, "title": title}, note=_note()
+        "lti/launched.html",
+        launch=launch,
+        link={"id": link_pk, "title": title},
+        saved=_language_choice(),
     )

@@ -192,9 +192,10 @@ def test_a_learner_launches_and_submits_a_form_in_a_cross_site_iframe_without_co
     _launch_nathan(page, embedding)
     tool = page.frame_locator("iframe[name=chemins]")
     expect(tool.get_by_text("Nathan", exact=True)).to_be_visible()
-    tool.get_by_label("Un mot pour vérifier que cette page fonctionne pour vous").fill("Bonjour")
-    tool.get_by_role("button", name="Envoyer").click()
-    expect(tool.get_by_role("status")).to_contain_text("Bonjour")
+    tool.get_by_label("English").check()
+    tool.get_by_role("button", name="Enregistrer").click()
+    expect(tool.get_by_role("status")).to_contain_text("Your choice is saved")
+    expect(tool.locator("html")).to_have_attribute("lang", "en")
 
     posts = embedding.recorder.requests("POST", "/lti/links/")
     assert len(posts) == 1, "the form was not posted to the tool"

@@ -210,14 +210,20 @@ def test_form_post_with_handle_and_no_cookie(lti_world: LtiWorld) -> None:
     world = lti_world
     outcome = Browser().launch(world.demo, world.moodle.client_id, world.spec())
     action, fields = _page_form(outcome.page)
+    assert '<html lang="fr">' in outcome.page.text
     cookieless = requests.Session()
-    answer = cookieless.post(action, data={**fields, "note": "bonjour"}, timeout=10)
+    answer = cookieless.post(action, data={**fields, "lang": "en"}, timeout=10)
     assert answer.status_code == 200
-    assert "bonjour" in answer.text
+    assert '<html lang="en">' in answer.text and "Your choice is saved" in answer.text
     assert role_of(answer) == "learner"
+    # The choice lives in the launch session: the next page, without cookies, keeps it.
+    again = cookieless.get(outcome.page.url, timeout=10)
+    assert '<html lang="en">' in again.text and not cookieless.cookies
     without_csrf = {k: v for k, v in fields.items() if k != "csrf_token"}
-    refused = cookieless.post(action, data={**without_csrf, "note": "x"}, timeout=10)
+    refused = cookieless.post(action, data={**without_csrf, "lang": "fr"}, timeout=10)
     assert refused.status_code == 400
+    unknown = cookieless.post(action, data={**fields, "lang": "xx"}, timeout=10)
+    assert unknown.status_code == 400
 
 
 def test_cookie_alone_opens_the_page_when_kept(lti_world: LtiWorld) -> None:
@@ -248,7 +254,7 @@ def test_handle_of_another_deployment_is_refused(lti_world: LtiWorld) -> None:
     answer = requests.get(moodle_link, params={"lh": openedx.handle}, timeout=10)
     assert answer.status_code == 404
     _, fields = _page_form(openedx.page)
-    posted = requests.post(moodle_link, data={**fields, "note": "x"}, timeout=10)
+    posted = requests.post(moodle_link, data={**fields, "lang": "en"}, timeout=10)
     assert posted.status_code == 404
 
 
