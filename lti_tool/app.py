@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 
 from badges.runtime import Runtime
 from lti_tool.blueprints import register_blueprints
@@ -17,6 +19,26 @@ from lti_tool.i18n import init_i18n
 from lti_tool.security_headers import init_security_headers
 
 EXTENSION = "chemins"
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, unchanged, with the signer built once per key set.
+
+    Flask opens the session on every request and builds a new signer each time (salt,
+    key derivation, serializer), even when no session cookie is sent; that was a visible
+    share of each login, launch and landing page. The signer holds no request state, so
+    one per (secret key, fallbacks) serves every thread; a changed key builds a new one.
+    """
+
+    def __init__(self) -> None:
+        self._signer: tuple[object, URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        cached = self._signer
+        if cached is None or cached[0] != keys:
+            cached = self._signer = (keys, super().get_signing_serializer(app))
+        return cached[1]
 
 
 def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
@@ -33,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     if test_config:
         app.config.update(test_config)
     app.extensions[EXTENSION] = runtime
+    app.session_interface = _SessionInterface()
     init_i18n(app)
     init_security_headers(app)
     register_error_pages(app)
