@@ -27,12 +27,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import Connection, bindparam, delete, select
+from sqlalchemy import Connection, Engine, bindparam, delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from badges.launches import (
     ContextFacts,
     LaunchFacts,
+    RecordedLaunch,
     ResourceLinkFacts,
     StateAlreadyUsed,
     burn_state,
@@ -52,7 +54,7 @@ from lti_tool.launch_handle import (
     requires_launch,
     set_launch_cookie,
 )
-from lti_tool.launch_store import SqlToolStore
+from lti_tool.launch_store import DeploymentRef, SqlToolStore
 from lti_tool.lti1p3.exceptions import LaunchRefused, LoginRefused, LtiRefusal
 from lti_tool.lti1p3.message_launch import Launch, MessageLaunch
 from lti_tool.lti1p3.oidc_login import initiate_login
@@ -303,20 +305,9 @@ def launch() -> Response | tuple[str, int]:
                 state_ttl=current_app.config.get("LTI_STATE_TTL", 600),
             )
             accepted = validator.validate(form, browser_state)
-        # One Core transaction for all the writes (record_launch uses Core statements).
-        with runtime.engine.begin() as connection:
-            store = SqlToolStore(connection)
-            assert accepted.registration is not None
-            deployment = store.deployment(accepted.registration.id, accepted.deployment_id)
-            if deployment is None:
-                raise LaunchRefused("B19", "deployment vanished during the launch", 401)
-            facts = _facts(accepted, state, deployment.platform_id, deployment.id)
-            try:
-                row = record_launch(connection, facts)
-            except StateAlreadyUsed as exc:
-                raise LaunchRefused("B16", "state spent by a concurrent launch", 401) from exc
-            handle = issue_handle(row)
-            resource_link_pk = row.resource_link_id
+        row, deployment = _record(runtime.engine, accepted, state)
+        handle = issue_handle(row)
+        resource_link_pk = row.resource_link_id
     except LaunchRefused as refusal:
         if state:
             with transaction(runtime.sessions) as session:
@@ -327,6 +318,39 @@ def launch() -> Response | tuple[str, int]:
     set_launch_cookie(response, handle)
     response.delete_cookie(STATE_COOKIE + state, **_state_cookie_kwargs())
     return response
+
+
+#: Passes of the launch transaction when simultaneous launches race on new rows.
+RECORD_ATTEMPTS = 3
+
+
+def _record(engine: Engine, accepted: Launch, state: str) -> tuple[RecordedLaunch, DeploymentRef]:
+    """Write an accepted launch in one Core transaction; retry when a race lost.
+
+    Two launches of a person new to the tool (a double click) both find no person and
+    both insert one; the database refuses the second. That transaction rolled back whole
+    (its state is not spent), so a new pass finds the rows the winner wrote and updates
+    them instead of answering 500. Each pass re-reads the deployment and spends the state.
+    """
+    attempt = 1
+    while True:
+        try:
+            with engine.begin() as connection:
+                store = SqlToolStore(connection)
+                assert accepted.registration is not None
+                deployment = store.deployment(accepted.registration.id, accepted.deployment_id)
+                if deployment is None:
+                    raise LaunchRefused("B19", "deployment vanished during the launch", 401)
+                facts = _facts(accepted, state, deployment.platform_id, deployment.id)
+                try:
+                    return record_launch(connection, facts), deployment
+                except StateAlreadyUsed as exc:
+                    raise LaunchRefused("B16", "state spent by a concurrent launch", 401) from exc
+        except IntegrityError:
+            if attempt == RECORD_ATTEMPTS:
+                raise
+            attempt += 1
+            log.info("launch raced another on new rows; recording again (pass %d)", attempt)
 
 
 @bp.get("/config")

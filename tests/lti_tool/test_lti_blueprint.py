@@ -8,8 +8,10 @@ the rows they upsert, the launched page, the cookie-less handle and the admin pa
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -185,6 +187,32 @@ def test_second_launch_updates_without_duplicates(lti_world: LtiWorld) -> None:
         assert session.scalars(select(Context)).one().title == "Nouveau titre"
         assert session.scalars(select(Membership)).one().role == "trainer"
         assert session.scalars(select(ResourceLink)).one().title == "Badges du groupe"
+
+
+def test_simultaneous_first_launches_of_one_person_all_succeed(lti_world: LtiWorld) -> None:
+    """A double click on a new activity: launches race to create the same new rows.
+
+    Every launch is accepted and the person, course, membership and link exist once; a
+    launch that lost the race to insert a row finds it on a second pass instead of
+    answering 500.
+    """
+    world = lti_world
+    spec = world.spec(user_id="double-click")
+    browsers = [Browser() for _ in range(6)]
+    forms = [b.authorize(b.login(world.demo, world.moodle.client_id, spec)) for b in browsers]
+    start = threading.Barrier(len(forms))
+
+    def post(pair: tuple[Browser, dict[str, str]]) -> int:
+        browser, form = pair
+        start.wait()
+        return browser.post_launch(form).status_code
+
+    with ThreadPoolExecutor(len(forms)) as pool:
+        statuses = list(pool.map(post, zip(browsers, forms, strict=True)))
+    assert statuses == [303] * len(forms)
+    counts = world.counts()
+    assert (counts["person"], counts["context"], counts["membership"]) == (1, 1, 1)
+    assert (counts["resource_link"], counts["launch_session"]) == (1, len(forms))
 
 
 def test_same_sub_in_two_deployments_is_one_person_two_contexts(lti_world: LtiWorld) -> None:
