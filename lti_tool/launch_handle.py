@@ -41,6 +41,7 @@ from badges.models import (
     ResourceLink,
 )
 from badges.models.columns import utcnow
+from badges.models.person import best_name
 from badges.models.platform import origins_of
 from lti_tool.app import runtime_of
 from lti_tool.lti1p3.roles import at_least
@@ -182,13 +183,12 @@ def load_launch(handle: str) -> LaunchContext | None:
     if row.expires_at <= utcnow():
         return None
     # The same rule as Person.display_name, on the selected columns.
-    joined = " ".join(part for part in (row.given_name, row.family_name) if part)
     endpoints = [url for r in rows for url in (r.auth_login_url, r.auth_token_url)]
     return LaunchContext(
         session_id=row.id,
         handle=handle,
         person_id=row.person_id,
-        person_name=row.name or joined or None,
+        person_name=best_name(row.name, row.given_name, row.family_name),
         deployment_pk=row.deployment_id,
         community_id=row.community_id,
         platform_id=row.platform_id,

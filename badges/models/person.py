@@ -37,10 +37,18 @@ class Person(Base):
     @property
     def display_name(self) -> str | None:
         """The best name the platform shared, or None for an anonymous (no PII) launch."""
-        if self.name:
-            return self.name
-        joined = " ".join(part for part in (self.given_name, self.family_name) if part)
-        return joined or None
+        return best_name(self.name, self.given_name, self.family_name)
+
+
+def best_name(name: str | None, given_name: str | None, family_name: str | None) -> str | None:
+    """The full name if the platform sent one, else the name parts joined, else None.
+
+    Also used where a person is read as a plain row (the launch context query), so that
+    every page names people the same way.
+    """
+    if name:
+        return name
+    return " ".join(part for part in (given_name, family_name) if part) or None
 
 
 class Context(Base):
