@@ -13,11 +13,11 @@ id_token lives in ``lti_tool`` and this layer never imports it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, Update, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, insert, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from badges.models import (
@@ -29,6 +29,7 @@ from badges.models import (
     ResourceLink,
 )
 from badges.models.columns import new_id, utcnow
+from badges.prepared import Prepared
 
 SESSION_LIFETIME = timedelta(hours=8)
 _PERSON: Table = Person.__table__  # type: ignore[assignment]
@@ -38,11 +39,86 @@ _RESOURCE_LINK: Table = ResourceLink.__table__  # type: ignore[assignment]
 _LAUNCH_SESSION: Table = LaunchSession.__table__  # type: ignore[assignment]
 _STATE: Table = LaunchState.__table__  # type: ignore[assignment]
 #: Spending a state: a conditional UPDATE, so that two requests cannot both spend it.
-_SPEND = (
+_SPEND = Prepared(
     update(_STATE)
     .where(_STATE.c.state == bindparam("spent_state"), _STATE.c.used_at.is_(None))
     .values(used_at=bindparam("spent_at"))
 )
+#: The columns a launch brings up to date, per table (besides ids and timestamps).
+_PERSON_VALUES = ("name", "given_name", "family_name", "email")
+_CONTEXT_VALUES = ("title", "label", "memberships_url")
+_MEMBERSHIP_VALUES = ("lti_roles", "role")
+_LINK_VALUES = (
+    "context_id",
+    "title",
+    "custom_target",
+    "lineitem_url",
+    "lineitems_url",
+    "ags_scopes",
+)
+_BASE = select(literal_column("1").label("one")).subquery("launch_base")
+#: Everything a launch may already have written, in one statement: the person (by
+#: platform and ``sub``), the course (by deployment and context id), the membership of
+#: the two, the resource link. Each part is NULL when absent (no context, new person).
+_FOUND = Prepared(
+    select(
+        _PERSON.c.id.label("person_id"),
+        *(_PERSON.c[name].label(f"person_{name}") for name in _PERSON_VALUES),
+        _CONTEXT.c.id.label("context_pk"),
+        *(_CONTEXT.c[name].label(f"context_{name}") for name in _CONTEXT_VALUES),
+        _MEMBERSHIP.c.id.label("membership_id"),
+        *(_MEMBERSHIP.c[name].label(f"membership_{name}") for name in _MEMBERSHIP_VALUES),
+        _RESOURCE_LINK.c.id.label("link_pk"),
+        *(_RESOURCE_LINK.c[name].label(f"link_{name}") for name in _LINK_VALUES),
+    ).select_from(
+        _BASE.outerjoin(
+            _PERSON,
+            and_(
+                _PERSON.c.platform_id == bindparam("platform_id"),
+                _PERSON.c.sub == bindparam("sub"),
+            ),
+        )
+        .outerjoin(
+            _CONTEXT,
+            and_(
+                _CONTEXT.c.deployment_id == bindparam("deployment_id"),
+                _CONTEXT.c.context_id == bindparam("context_id"),
+            ),
+        )
+        .outerjoin(
+            _MEMBERSHIP,
+            and_(
+                _MEMBERSHIP.c.person_id == _PERSON.c.id,
+                _MEMBERSHIP.c.context_id == _CONTEXT.c.id,
+            ),
+        )
+        .outerjoin(
+            _RESOURCE_LINK,
+            and_(
+                _RESOURCE_LINK.c.deployment_id == bindparam("deployment_id"),
+                _RESOURCE_LINK.c.resource_link_id == bindparam("resource_link_id"),
+            ),
+        )
+    )
+)
+
+
+@lru_cache(maxsize=64)
+def _insert(table: Table, names: tuple[str, ...]) -> Prepared:
+    """``INSERT INTO table (names…)``, prepared once per table and set of columns."""
+    return Prepared(insert(table).values({name: bindparam(name) for name in names}))
+
+
+@lru_cache(maxsize=64)
+def _change(table: Table, names: tuple[str, ...]) -> Prepared:
+    """``UPDATE … SET names…, updated_at WHERE id = :row_id``, once per set of columns."""
+    return Prepared(
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values(
+            {name: bindparam(f"new_{name}") for name in (*names, "updated_at")},
+        )
+    )
 
 
 class StateAlreadyUsed(Exception):
@@ -91,7 +167,8 @@ class LaunchFacts:
 
 def burn_state(session: Session | Connection, state: str) -> None:
     """Spend a login state whose launch was refused, so that it cannot be retried."""
-    session.execute(_SPEND, {"spent_state": state, "spent_at": utcnow()})
+    connection = session.connection() if isinstance(session, Session) else session
+    _SPEND.run(connection, {"spent_state": state, "spent_at": utcnow()})
 
 
 @dataclass(frozen=True)
@@ -105,54 +182,41 @@ class RecordedLaunch:
     resource_link_id: str | None
 
 
-@lru_cache(maxsize=64)
-def _lookup(table: Table, keys: tuple[str, ...], values: tuple[str, ...]) -> Select[Any]:
-    """``SELECT id, values… WHERE keys…``, built once per shape with bound parameters."""
-    columns = [table.c.id, *(table.c[name] for name in values)]
-    return select(*columns).where(*(table.c[name] == bindparam(name) for name in keys)).limit(1)
-
-
-@lru_cache(maxsize=64)
-def _change(table: Table, names: tuple[str, ...]) -> Update:
-    """``UPDATE … SET names… WHERE id = :row_id``, built once per set of changed columns."""
-    return (
-        update(table)
-        .where(table.c.id == bindparam("row_id"))
-        .values({name: bindparam(f"new_{name}") for name in names})
-    )
-
-
-def _upsert(
-    session: Session | Connection,
+def _bring_up_to_date(
+    connection: Connection,
     table: Table,
-    key: dict[str, Any],
-    values: dict[str, Any],
-    *,
-    new: bool,
+    row_id: str | None,
+    current: dict[str, Any],
+    wanted: dict[str, Any],
+    created: dict[str, Any],
+    now: datetime,
 ) -> tuple[str, bool]:
-    """The id of ``table``'s row matching ``key``, inserted or brought up to ``values``,
-    and whether it was inserted.
+    """The id of a row found (``row_id``) or inserted now, and whether it was inserted.
 
-    ``new``: the row cannot exist yet (its parent was inserted by this launch), so it is
-    not looked up. Only columns that changed are updated, so an unchanged course keeps
-    its ``updated_at`` and costs no write. Statements are built once per shape: building
-    them per call costs more than SQLite takes to run them.
+    A found row is updated only in the columns that changed, so an unchanged course
+    keeps its ``updated_at`` and costs no write. ``created``: the row's key columns,
+    written only when it is inserted.
     """
-    found = None
-    if not new:
-        found = session.execute(_lookup(table, tuple(key), tuple(values)), key).first()
-    if found is None:
+    if row_id is None:
         row_id = new_id()
-        session.execute(insert(table), {"id": row_id, **key, **values})
+        values = {"id": row_id, **created, **wanted, "created_at": now, "updated_at": now}
+        _insert(table, tuple(values)).run(connection, values)
         return row_id, True
-    current = found._mapping
-    changed = {name: v for name, v in values.items() if current[name] != v}
+    changed = {name: value for name, value in wanted.items() if current[name] != value}
     if changed:
-        session.execute(
-            _change(table, tuple(changed)),
-            {"row_id": found.id, **{f"new_{n}": v for n, v in changed.items()}},
+        _change(table, tuple(changed)).run(
+            connection,
+            {
+                "row_id": row_id,
+                "new_updated_at": now,
+                **{f"new_{name}": value for name, value in changed.items()},
+            },
         )
-    return str(found.id), False
+    return row_id, False
+
+
+def _current(found: Any, prefix: str, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(found, f"{prefix}_{name}") for name in names}
 
 
 def record_launch(session: Session | Connection, facts: LaunchFacts) -> RecordedLaunch:
@@ -162,48 +226,75 @@ def record_launch(session: Session | Connection, facts: LaunchFacts) -> Recorded
     tabs posting the same id_token): the single-use rule holds under concurrency because
     the spend is a conditional UPDATE, not a read followed by a write.
 
-    The caller has read ``facts.deployment_pk`` in this same transaction (and the
-    foreign keys refuse a vanished one). Every launch passes here, and on SQLite it holds
-    the database's only write lock from the spend to the commit, so the rows are written
-    with plain column statements (a lookup, then an INSERT or an UPDATE of what changed)
-    rather than through ORM objects and a unit-of-work flush, several times slower.
+    ``facts.deployment_pk`` was read by the caller (the foreign keys refuse one that
+    vanished since). Every launch passes here, and on SQLite it holds the database's
+    only write lock from the spend to the commit, so it reads what exists in one
+    statement and writes with prepared column statements (an INSERT or an UPDATE of
+    what changed) rather than ORM objects and a unit-of-work flush, several times
+    slower: a returning learner costs three statements.
     """
-    spent = session.execute(_SPEND, {"spent_state": facts.state, "spent_at": utcnow()})
-    if spent.rowcount != 1:  # type: ignore[attr-defined]
+    connection = session.connection() if isinstance(session, Session) else session
+    now = utcnow()
+    if _SPEND.run(connection, {"spent_state": facts.state, "spent_at": now}) != 1:
         raise StateAlreadyUsed(facts.state)
+    context, link = facts.context, facts.resource_link
+    found = _FOUND.first(
+        connection,
+        {
+            "platform_id": facts.platform_id,
+            "sub": facts.sub,
+            "deployment_id": facts.deployment_pk,
+            "context_id": context.context_id if context is not None else None,
+            "resource_link_id": link.resource_link_id if link is not None else None,
+        },
+    )
     # Keep only what this launch shares: a platform that stops sending e-mails (privacy
     # setting changed) must not leave the old one behind.
-    person_values = {
-        "name": facts.name,
-        "given_name": facts.given_name,
-        "family_name": facts.family_name,
-        "email": facts.email,
-    }
-    person_key = {"platform_id": facts.platform_id, "sub": facts.sub}
-    # A person inserted just now has no membership anywhere yet: no lookup for it.
-    person_id, new_person = _upsert(session, _PERSON, person_key, person_values, new=False)
+    person_id, new_person = _bring_up_to_date(
+        connection,
+        _PERSON,
+        found.person_id,
+        _current(found, "person", _PERSON_VALUES),
+        {
+            "name": facts.name,
+            "given_name": facts.given_name,
+            "family_name": facts.family_name,
+            "email": facts.email,
+        },
+        {"platform_id": facts.platform_id, "sub": facts.sub},
+        now,
+    )
     context_id = None
-    if facts.context is not None:
-        given = facts.context
-        context_values: dict[str, Any] = {"title": given.title, "label": given.label}
-        if given.memberships_url:
-            context_values["memberships_url"] = given.memberships_url
-        context_key = {"deployment_id": facts.deployment_pk, "context_id": given.context_id}
-        context_id, new_context = _upsert(session, _CONTEXT, context_key, context_values, new=False)
-        _upsert(
-            session,
+    if context is not None:
+        wanted: dict[str, Any] = {"title": context.title, "label": context.label}
+        if context.memberships_url:  # a launch without the service keeps the known URL
+            wanted["memberships_url"] = context.memberships_url
+        context_id, new_context = _bring_up_to_date(
+            connection,
+            _CONTEXT,
+            found.context_pk,
+            _current(found, "context", _CONTEXT_VALUES),
+            wanted,
+            {"deployment_id": facts.deployment_pk, "context_id": context.context_id},
+            now,
+        )
+        # A person or course inserted just now has no membership yet.
+        _bring_up_to_date(
+            connection,
             _MEMBERSHIP,
-            {"person_id": person_id, "context_id": context_id},
+            None if new_person or new_context else found.membership_id,
+            _current(found, "membership", _MEMBERSHIP_VALUES),
             {"lti_roles": list(facts.lti_roles), "role": facts.role},
-            new=new_person or new_context,
+            {"person_id": person_id, "context_id": context_id},
+            now,
         )
     link_id = None
-    if facts.resource_link is not None:
-        link = facts.resource_link
-        link_id, _ = _upsert(
-            session,
+    if link is not None:
+        link_id, _ = _bring_up_to_date(
+            connection,
             _RESOURCE_LINK,
-            {"deployment_id": facts.deployment_pk, "resource_link_id": link.resource_link_id},
+            found.link_pk,
+            _current(found, "link", _LINK_VALUES),
             {
                 "context_id": context_id,
                 "title": link.title,
@@ -212,28 +303,26 @@ def record_launch(session: Session | Connection, facts: LaunchFacts) -> Recorded
                 "lineitems_url": link.lineitems_url,
                 "ags_scopes": list(link.ags_scopes),
             },
-            new=False,
+            {"deployment_id": facts.deployment_pk, "resource_link_id": link.resource_link_id},
+            now,
         )
-    now = utcnow()
     launch = RecordedLaunch(new_id(), person_id, facts.deployment_pk, context_id, link_id)
-    session.execute(
-        insert(_LAUNCH_SESSION),
-        {
-            "id": launch.id,
-            "person_id": person_id,
-            "deployment_id": facts.deployment_pk,
-            "context_id": context_id,
-            "resource_link_id": link_id,
-            "message_type": facts.message_type,
-            "role": facts.role,
-            "lti_roles": list(facts.lti_roles),
-            "locale": facts.locale,
-            "return_url": facts.return_url,
-            "claims": facts.claims,
-            "created_at": now,
-            "expires_at": now + SESSION_LIFETIME,
-        },
-    )
+    values = {
+        "id": launch.id,
+        "person_id": person_id,
+        "deployment_id": facts.deployment_pk,
+        "context_id": context_id,
+        "resource_link_id": link_id,
+        "message_type": facts.message_type,
+        "role": facts.role,
+        "lti_roles": list(facts.lti_roles),
+        "locale": facts.locale,
+        "return_url": facts.return_url,
+        "claims": facts.claims,
+        "created_at": now,
+        "expires_at": now + SESSION_LIFETIME,
+    }
+    _insert(_LAUNCH_SESSION, tuple(values)).run(connection, values)
     return launch
 
 
@@ -243,8 +332,12 @@ def choose_language(session: Session | Connection, launch_session_id: str, local
     Inside an LMS iframe without cookies the launch session is the only place where such
     a choice can live; every page of the launch then renders in it.
     """
-    session.execute(
-        update(_LAUNCH_SESSION)
-        .where(_LAUNCH_SESSION.c.id == launch_session_id)
-        .values(locale=locale)
-    )
+    connection = session.connection() if isinstance(session, Session) else session
+    _CHOOSE_LANGUAGE.run(connection, {"session_id": launch_session_id, "locale": locale})
+
+
+_CHOOSE_LANGUAGE = Prepared(
+    update(_LAUNCH_SESSION)
+    .where(_LAUNCH_SESSION.c.id == bindparam("session_id"))
+    .values(locale=bindparam("locale"))
+)

@@ -7,8 +7,15 @@ French is the default because the people Chemins serves mostly speak it.
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, request, url_for
-from flask_babel import Babel, get_locale
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from flask import Flask, Response, g, request
+from flask_babel import Babel, get_locale, get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 LANGUAGES = ("fr", "en")
 DEFAULT = "fr"
@@ -43,10 +50,14 @@ def init_i18n(app: Flask) -> None:
     @app.context_processor
     def _languages() -> dict[str, object]:
         locale = get_locale()
+        translations = get_translations()
         return {
             "languages": LANGUAGES,
             "lang": locale.language if locale else DEFAULT,
             "lang_url": lang_url,
+            # Every ``_()`` of a template resolves ``gettext`` in its context first.
+            "gettext": _template_gettext(translations.ugettext),
+            "ngettext": _template_ngettext(translations.ungettext),
         }
 
     @app.after_request
@@ -58,8 +69,44 @@ def init_i18n(app: Flask) -> None:
 
 
 def lang_url(code: str) -> str:
-    """This page in another language, keeping its other query parameters (launch handle)."""
+    """This page in another language, keeping its other query parameters (launch handle).
+
+    Built from the request's own path: the page is the one being shown, so there is no
+    route to look up again.
+    """
     if request.endpoint is None:
         return f"?lang={code}"
-    args = {**request.view_args, **request.args.to_dict(), "lang": code}  # type: ignore[dict-item]
-    return url_for(request.endpoint, **args)
+    query = {**request.args.to_dict(), "lang": code}
+    return f"{request.script_root}{quote(request.path)}?{urlencode(query)}"
+
+
+# Flask-Babel gives templates a ``gettext`` that finds the request's translations again
+# (context, domain, locale) for every string, several microseconds each, dozens of
+# times per page. The context processor above looks them up once per rendering and
+# hands the template these wrappers, which keep Jinja's new-style semantics: the
+# result is markup-safe under autoescape and always %-formatted with its variables.
+
+
+def _template_gettext(translate: Callable[[str], str]) -> Callable[..., str]:
+    @pass_context
+    def gettext(__context: Context, __string: str, **variables: Any) -> str:
+        text = __context.call(translate, __string)
+        if __context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - the translation catalogue is trusted, as in Jinja
+        return text % variables
+
+    return gettext
+
+
+def _template_ngettext(translate: Callable[[str, str, int], str]) -> Callable[..., str]:
+    @pass_context
+    def ngettext(
+        __context: Context, __singular: str, __plural: str, __num: int, **variables: Any
+    ) -> str:
+        variables.setdefault("num", __num)
+        text = __context.call(translate, __singular, __plural, __num)
+        if __context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - the translation catalogue is trusted, as in Jinja
+        return text % variables
+
+    return ngettext

@@ -4,11 +4,12 @@
 this module answers from the tables, within the caller's session or connection, so that
 the whole login or launch stays one unit of work.
 
-Every login and launch goes through here, so the lookups are plain column selects (one
-statement each, no ORM objects to build) and the registrations of an issuer are read
-once per store: the launch validator asks for them twice (issuer, then audience), and
-both must see the same rows anyway. Nothing is cached across requests, so a
-registration edited by the CLI or another worker counts from the very next request.
+Every login and launch goes through here, so the lookups are plain column selects run as
+:class:`~badges.prepared.Prepared` statements (one each, no ORM objects to build) and
+the registrations of an issuer are read once per store, with their deployments: the
+launch validator asks for them twice (issuer, then audience), and the launch records
+the deployment it names. Nothing is cached across requests, so a registration edited
+by the CLI or another worker counts from the very next request.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from badges.models import Deployment, LaunchState, Platform, Registration
+from badges.models.columns import utcnow
+from badges.prepared import Prepared
 from lti_tool.lti1p3.oidc_login import LoginRequest
 from lti_tool.lti1p3.registration import LoginRecord, RegistrationInfo
 
@@ -31,32 +34,50 @@ _STATE = LaunchState.__table__
 
 #: One row per (registration, deployment) of an issuer; a registration without any
 #: deployment still comes back once, with a NULL deployment id.
-_REGISTRATIONS = (
+_REGISTRATIONS = Prepared(
     select(
         _REGISTRATION.c.id,
         _REGISTRATION.c.client_id,
         _REGISTRATION.c.auth_login_url,
         _REGISTRATION.c.auth_token_url,
         _REGISTRATION.c.jwks_url,
+        _REGISTRATION.c.platform_id,
         _DEPLOYMENT_T.c.deployment_id,
+        _DEPLOYMENT_T.c.id.label("deployment_pk"),
     )
     .join(_PLATFORM, _PLATFORM.c.id == _REGISTRATION.c.platform_id)
     .outerjoin(_DEPLOYMENT_T, _DEPLOYMENT_T.c.registration_id == _REGISTRATION.c.id)
     .where(_PLATFORM.c.issuer == bindparam("issuer"))
     .order_by(_REGISTRATION.c.client_id, _DEPLOYMENT_T.c.deployment_id)
 )
-_LOGIN = select(
-    _STATE.c.state,
-    _STATE.c.nonce,
-    _STATE.c.registration_id,
-    _STATE.c.target_link_uri,
-    _STATE.c.lti_deployment_id,
-    _STATE.c.created_at,
-    _STATE.c.used_at,
-).where(_STATE.c.state == bindparam("state"))
-_NONCE = select(_STATE.c.state).where(_STATE.c.nonce == bindparam("nonce"))
-_SAVE_LOGIN = insert(_STATE)
-_DEPLOYMENT = (
+_LOGIN = Prepared(
+    select(
+        _STATE.c.state,
+        _STATE.c.nonce,
+        _STATE.c.registration_id,
+        _STATE.c.target_link_uri,
+        _STATE.c.lti_deployment_id,
+        _STATE.c.created_at,
+        _STATE.c.used_at,
+    ).where(_STATE.c.state == bindparam("state"))
+)
+_NONCE = Prepared(select(_STATE.c.state).where(_STATE.c.nonce == bindparam("nonce")))
+_SAVE_LOGIN = Prepared(
+    insert(_STATE).values(
+        {
+            name: bindparam(name)
+            for name in (
+                "state",
+                "nonce",
+                "registration_id",
+                "target_link_uri",
+                "lti_deployment_id",
+                "created_at",
+            )
+        }
+    )
+)
+_DEPLOYMENT = Prepared(
     select(_DEPLOYMENT_T.c.id, _REGISTRATION.c.platform_id)
     .join(_REGISTRATION, _REGISTRATION.c.id == _DEPLOYMENT_T.c.registration_id)
     .where(
@@ -75,15 +96,16 @@ class DeploymentRef:
 
 
 class SqlToolStore:
-    """:class:`ToolStore` over one SQLAlchemy session, or a plain connection for reads.
+    """:class:`ToolStore` over one SQLAlchemy connection (or an ORM session's).
 
-    The launch validator only reads, so it runs on a connection straight from the pool:
-    an ORM session and its commit cost several times the queries it would carry.
+    Logins and launches run on a connection straight from the pool: an ORM session and
+    its flush cost several times the statements it would carry.
     """
 
     def __init__(self, session: Session | Connection) -> None:
-        self.session = session
+        self.connection = session.connection() if isinstance(session, Session) else session
         self._registrations: dict[str, list[RegistrationInfo]] = {}
+        self._deployments: dict[tuple[str, str], DeploymentRef] = {}
 
     def registrations(self, issuer: str) -> list[RegistrationInfo]:
         """The issuer's registrations, read in one statement the first time this store asks."""
@@ -93,7 +115,7 @@ class SqlToolStore:
         return found
 
     def _read_registrations(self, issuer: str) -> list[RegistrationInfo]:
-        rows = self.session.execute(_REGISTRATIONS, {"issuer": issuer}).all()
+        rows = _REGISTRATIONS.all(self.connection, {"issuer": issuer})
         deployments: dict[str, set[str]] = {}
         first: dict[str, tuple[str, ...]] = {}
         for row in rows:
@@ -101,6 +123,9 @@ class SqlToolStore:
             ids = deployments.setdefault(row.id, set())
             if row.deployment_id is not None:
                 ids.add(row.deployment_id)
+                self._deployments[row.id, row.deployment_id] = DeploymentRef(
+                    row.deployment_pk, row.platform_id
+                )
         return [
             RegistrationInfo(
                 id=pk,
@@ -115,7 +140,7 @@ class SqlToolStore:
         ]
 
     def login(self, state: str) -> LoginRecord | None:
-        row = self.session.execute(_LOGIN, {"state": state}).first()
+        row = _LOGIN.first(self.connection, {"state": state})
         if row is None:
             return None
         return LoginRecord(
@@ -129,25 +154,36 @@ class SqlToolStore:
         )
 
     def nonce_issued(self, nonce: str) -> bool:
-        found = self.session.scalar(_NONCE, {"nonce": nonce})
-        return found is not None
+        return _NONCE.first(self.connection, {"nonce": nonce}) is not None
 
     def save_login(self, login: LoginRequest) -> None:
         """Remember an accepted login until its launch comes back (or the state expires)."""
-        self.session.execute(
-            _SAVE_LOGIN,
+        _SAVE_LOGIN.run(
+            self.connection,
             {
                 "state": login.state,
                 "nonce": login.nonce,
                 "registration_id": login.registration.id,
                 "target_link_uri": login.target_link_uri,
                 "lti_deployment_id": login.lti_deployment_id,
+                "created_at": utcnow(),
             },
         )
 
     def deployment(self, registration_id: str, deployment_id: str) -> DeploymentRef | None:
-        """The registered deployment a launch names, read within the launch's transaction."""
-        row = self.session.execute(
-            _DEPLOYMENT, {"registration_id": registration_id, "deployment_id": deployment_id}
-        ).first()
+        """The registered deployment a launch names.
+
+        Answered from the registrations this store already read (the validator read
+        them a moment ago, with their deployments); read again otherwise.
+        """
+        known = self._deployments.get((registration_id, deployment_id))
+        if known is not None:
+            return known
+        return self.deployment_now(registration_id, deployment_id)
+
+    def deployment_now(self, registration_id: str, deployment_id: str) -> DeploymentRef | None:
+        """The registered deployment, read from the database now (it may have vanished)."""
+        row = _DEPLOYMENT.first(
+            self.connection, {"registration_id": registration_id, "deployment_id": deployment_id}
+        )
         return DeploymentRef(row.id, row.platform_id) if row is not None else None

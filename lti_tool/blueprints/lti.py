@@ -27,7 +27,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import Connection, Engine, bindparam, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -43,6 +43,7 @@ from badges.launches import (
 )
 from badges.models import LaunchState, Platform, ResourceLink
 from badges.models.columns import utcnow
+from badges.prepared import Prepared
 from badges.storage import transaction
 from lti_tool import platform_storage
 from lti_tool.app import runtime_of
@@ -73,7 +74,9 @@ STATE_RETENTION = timedelta(days=1)
 #: Seconds between two purges of old states by one process. Purging on every login
 #: added a write to each one for rows that only age out by the day.
 STATE_PURGE_INTERVAL = 60.0
-_PURGE_STALE_STATES = delete(LaunchState).where(LaunchState.created_at < bindparam("before"))
+_PURGE_STALE_STATES = Prepared(
+    delete(LaunchState).where(LaunchState.created_at < bindparam("before"))
+)
 _next_purge = 0.0
 KEYS_EXTENSION = "chemins.platform_keys"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -170,7 +173,7 @@ def _purge_stale_states(connection: Connection) -> None:
     now = time.monotonic()
     if now >= _next_purge:
         _next_purge = now + STATE_PURGE_INTERVAL
-        connection.execute(_PURGE_STALE_STATES, {"before": utcnow() - STATE_RETENTION})
+        _PURGE_STALE_STATES.run(connection, {"before": utcnow() - STATE_RETENTION})
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -293,11 +296,12 @@ def launch() -> Response | tuple[str, int]:
     browser_state = browser_state or platform_storage.browser_state(form)
     runtime = runtime_of(current_app)
     try:
-        # The checks only read: a pooled connection, closed before the write transaction
-        # opens (which re-reads the deployment and spends the state atomically).
+        # One pooled connection: the checks only read, then one write transaction
+        # records the launch and spends the state atomically.
         with runtime.engine.connect() as connection:
+            store = SqlToolStore(connection)
             validator = MessageLaunch(
-                SqlToolStore(connection),
+                store,
                 tool_urls(),
                 platform_keys(),
                 leeway=current_app.config.get("LTI_LEEWAY", 60),
@@ -305,7 +309,7 @@ def launch() -> Response | tuple[str, int]:
                 state_ttl=current_app.config.get("LTI_STATE_TTL", 600),
             )
             accepted = validator.validate(form, browser_state)
-        row, deployment = _record(runtime.engine, accepted, state)
+            row, deployment = _record(connection, store, accepted, state)
         handle = issue_handle(row)
         resource_link_pk = row.resource_link_id
     except LaunchRefused as refusal:
@@ -324,23 +328,27 @@ def launch() -> Response | tuple[str, int]:
 RECORD_ATTEMPTS = 3
 
 
-def _record(engine: Engine, accepted: Launch, state: str) -> tuple[RecordedLaunch, DeploymentRef]:
-    """Write an accepted launch in one Core transaction; retry when a race lost.
+def _record(
+    connection: Connection, store: SqlToolStore, accepted: Launch, state: str
+) -> tuple[RecordedLaunch, DeploymentRef]:
+    """Write an accepted launch in one transaction; retry when a race lost.
 
     Two launches of a person new to the tool (a double click) both find no person and
     both insert one; the database refuses the second. That transaction rolled back whole
     (its state is not spent), so a new pass finds the rows the winner wrote and updates
-    them instead of answering 500. Each pass re-reads the deployment and spends the state.
+    them instead of answering 500. The deployment comes from the validator's reading
+    of the registrations; a foreign key refuses it if it was removed since, and the next
+    pass reads it again: gone, the launch is refused (B19).
     """
+    assert accepted.registration is not None
+    registration_id = accepted.registration.id
+    deployment = store.deployment(registration_id, accepted.deployment_id)
     attempt = 1
     while True:
+        if deployment is None:
+            raise LaunchRefused("B19", "deployment vanished during the launch", 401)
         try:
-            with engine.begin() as connection:
-                store = SqlToolStore(connection)
-                assert accepted.registration is not None
-                deployment = store.deployment(accepted.registration.id, accepted.deployment_id)
-                if deployment is None:
-                    raise LaunchRefused("B19", "deployment vanished during the launch", 401)
+            with connection.begin():
                 facts = _facts(accepted, state, deployment.platform_id, deployment.id)
                 try:
                     return record_launch(connection, facts), deployment
@@ -351,6 +359,7 @@ def _record(engine: Engine, accepted: Launch, state: str) -> tuple[RecordedLaunc
                 raise
             attempt += 1
             log.info("launch raced another on new rows; recording again (pass %d)", attempt)
+            deployment = store.deployment_now(registration_id, accepted.deployment_id)
 
 
 @bp.get("/config")
