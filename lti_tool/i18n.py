@@ -51,12 +51,14 @@ def init_i18n(app: Flask) -> None:
     def _languages() -> dict[str, object]:
         locale = get_locale()
         translations = get_translations()
+        gettext = _template_gettext(translations.ugettext)
         return {
             "languages": LANGUAGES,
             "lang": locale.language if locale else DEFAULT,
             "lang_url": lang_url,
-            # Every ``_()`` of a template resolves ``gettext`` in its context first.
-            "gettext": _template_gettext(translations.ugettext),
+            # A template's ``gettext``, ``ngettext`` and ``_`` resolve in its context first.
+            "gettext": gettext,
+            "_": gettext,
             "ngettext": _template_ngettext(translations.ungettext),
         }
 
@@ -84,15 +86,18 @@ def lang_url(code: str) -> str:
 # (context, domain, locale) for every string, several microseconds each, dozens of
 # times per page. The context processor above looks them up once per rendering and
 # hands the template these wrappers, which keep Jinja's new-style semantics: the
-# result is markup-safe under autoescape and always %-formatted with its variables.
+# result is markup-safe under autoescape and always %-formatted with its variables
+# (a text without variables or "%" is the same after formatting, so it is skipped).
 
 
 def _template_gettext(translate: Callable[[str], str]) -> Callable[..., str]:
     @pass_context
     def gettext(__context: Context, __string: str, **variables: Any) -> str:
-        text = __context.call(translate, __string)
+        text = translate(__string)
         if __context.eval_ctx.autoescape:
             text = Markup(text)  # noqa: S704 - the translation catalogue is trusted, as in Jinja
+        if not variables and "%" not in text:
+            return text
         return text % variables
 
     return gettext
@@ -104,7 +109,7 @@ def _template_ngettext(translate: Callable[[str, str, int], str]) -> Callable[..
         __context: Context, __singular: str, __plural: str, __num: int, **variables: Any
     ) -> str:
         variables.setdefault("num", __num)
-        text = __context.call(translate, __singular, __plural, __num)
+        text = translate(__singular, __plural, __num)
         if __context.eval_ctx.autoescape:
             text = Markup(text)  # noqa: S704 - the translation catalogue is trusted, as in Jinja
         return text % variables

@@ -43,6 +43,7 @@ from badges.models import (
 from badges.models.columns import utcnow
 from badges.models.person import best_name
 from badges.models.platform import origins_of
+from badges.prepared import Prepared
 from lti_tool.app import runtime_of
 from lti_tool.lti1p3.roles import at_least
 
@@ -126,9 +127,9 @@ _FRAME = Registration.__table__.alias("frame")
 #: course, resource link, deployment and platform, repeated once per registration of
 #: that platform (their endpoints are the origins allowed to frame the page). Loading
 #: the same through the relationships took seven lazy or select-in round trips, on
-#: every page of every launch. Built once, on the tables, with a bound parameter: a
-#: statement built per call costs more than SQLite takes to answer it.
-_LAUNCH = (
+#: every page of every launch. Prepared once, with a bound parameter: a statement
+#: built or executed the ORM way costs more than SQLite takes to answer it.
+_LAUNCH = Prepared(
     select(
         _SESSION.c.id,
         _SESSION.c.person_id,
@@ -174,7 +175,7 @@ def load_launch(handle: str) -> LaunchContext | None:
     # A read on a pooled connection: every launched page starts here, and an ORM
     # session with its commit costs more than the query.
     with runtime_of(current_app).engine.connect() as connection:
-        rows = connection.execute(_LAUNCH, {"session_id": payload["s"]}).all()
+        rows = _LAUNCH.all(connection, {"session_id": payload["s"]})
     if not rows:
         return None
     row = rows[0]

@@ -52,3 +52,19 @@ def test_every_source_string_has_a_french_translation() -> None:
                 untranslated.append(key)
     assert not missing, f"run scripts/update-translations.sh: {missing}"
     assert not untranslated, f"French translation missing for: {untranslated}"
+
+
+def test_template_translations_keep_jinjas_new_style_rules(app) -> None:
+    """The per-page gettext escapes variables, formats, and follows the page's locale."""
+    from flask import render_template_string
+
+    page = (
+        "{{ _('Skip to content') }}|{{ gettext('%(who)s here', who='<b>') }}"
+        "|{{ _('100%% yours') }}|{{ ngettext('%(num)s badge', '%(num)s badges', 2) }}"
+    )
+    with app.test_request_context("/?lang=fr"):
+        french = render_template_string(page)
+    with app.test_request_context("/?lang=en"):
+        english = render_template_string(page)
+    assert french.split("|")[0] == "Aller au contenu"
+    assert english.split("|")[1:] == ["&lt;b&gt; here", "100% yours", "2 badges"]
