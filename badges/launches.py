@@ -229,15 +229,16 @@ def record_launch(session: Session | Connection, facts: LaunchFacts) -> Recorded
     ``facts.deployment_pk`` was read by the caller (the foreign keys refuse one that
     vanished since). Every launch passes here, and on SQLite it holds the database's
     only write lock from the spend to the commit, so it reads what exists in one
-    statement and writes with prepared column statements (an INSERT or an UPDATE of
-    what changed) rather than ORM objects and a unit-of-work flush, several times
-    slower: a returning learner costs three statements.
+    statement before that and writes with prepared column statements (an INSERT or an
+    UPDATE of what changed) rather than ORM objects and a unit-of-work flush, several
+    times slower: a returning learner costs three statements.
     """
     connection = session.connection() if isinstance(session, Session) else session
     now = utcnow()
-    if _SPEND.run(connection, {"spent_state": facts.state, "spent_at": now}) != 1:
-        raise StateAlreadyUsed(facts.state)
     context, link = facts.context, facts.resource_link
+    # Read before the first write: on SQLite the write lock is taken by the spend and
+    # held to the commit, so the lookup stays out of it. A row another launch inserts
+    # in between makes an insert below fail; the caller then records again.
     found = _FOUND.first(
         connection,
         {
@@ -248,6 +249,8 @@ def record_launch(session: Session | Connection, facts: LaunchFacts) -> Recorded
             "resource_link_id": link.resource_link_id if link is not None else None,
         },
     )
+    if _SPEND.run(connection, {"spent_state": facts.state, "spent_at": now}) != 1:
+        raise StateAlreadyUsed(facts.state)
     # Keep only what this launch shares: a platform that stops sending e-mails (privacy
     # setting changed) must not leave the old one behind.
     person_id, new_person = _bring_up_to_date(

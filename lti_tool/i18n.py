@@ -78,8 +78,11 @@ def lang_url(code: str) -> str:
     """
     if request.endpoint is None:
         return f"?lang={code}"
-    query = {**request.args.to_dict(), "lang": code}
-    return f"{request.script_root}{quote(request.path)}?{urlencode(query)}"
+    base = g.get("_lang_url_base")
+    if base is None:  # once per page, shared by the links of every language
+        query = urlencode({k: v for k, v in request.args.items() if k != "lang"})
+        base = g._lang_url_base = f"{request.script_root}{quote(request.path)}?{query}"
+    return f"{base}&lang={code}" if not base.endswith("?") else f"{base}lang={code}"
 
 
 # Flask-Babel gives templates a ``gettext`` that finds the request's translations again

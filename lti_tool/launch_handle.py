@@ -27,7 +27,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, abort, current_app, g, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import bindparam, select
 
 from badges.launches import SESSION_LIFETIME, RecordedLaunch
@@ -262,8 +262,12 @@ def launch_fields() -> Markup:
     launch = g.get("launch")
     if launch is None:
         return Markup("")
-    hidden = Markup('<input type="hidden" name="{}" value="{}">')
-    return hidden.format(HANDLE_PARAM, launch.handle) + hidden.format(CSRF_FIELD, launch.csrf_token)
+    # Both values escaped here (Markup.format does the same through string.Formatter, at
+    # several times the cost, on every launched page).
+    return Markup(  # noqa: S704
+        f'<input type="hidden" name="{HANDLE_PARAM}" value="{escape(launch.handle)}">'
+        f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(launch.csrf_token)}">'
+    )
 
 
 def set_launch_cookie(response: Response, handle: str) -> None:
