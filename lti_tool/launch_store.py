@@ -15,6 +15,7 @@ by the CLI or another worker counts from the very next request.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session
@@ -61,6 +62,37 @@ _LOGIN = Prepared(
         _STATE.c.used_at,
     ).where(_STATE.c.state == bindparam("state"))
 )
+_STATE_REGISTRATION = Registration.__table__.alias("state_registration")
+#: A launch's login state with every registration (and deployment) of the platform it
+#: was issued for, in one statement: the launch validator needs both, and with the
+#: state's platform being the token's issuer in every sound launch, one read serves.
+#: One row per (registration, deployment); none when the state was never issued.
+_LAUNCH_READ = Prepared(
+    select(
+        _REGISTRATION.c.id,
+        _REGISTRATION.c.client_id,
+        _REGISTRATION.c.auth_login_url,
+        _REGISTRATION.c.auth_token_url,
+        _REGISTRATION.c.jwks_url,
+        _REGISTRATION.c.platform_id,
+        _DEPLOYMENT_T.c.deployment_id,
+        _DEPLOYMENT_T.c.id.label("deployment_pk"),
+        _PLATFORM.c.issuer,
+        _STATE.c.state,
+        _STATE.c.nonce,
+        _STATE.c.registration_id,
+        _STATE.c.target_link_uri,
+        _STATE.c.lti_deployment_id,
+        _STATE.c.created_at,
+        _STATE.c.used_at,
+    )
+    .join(_STATE_REGISTRATION, _STATE_REGISTRATION.c.id == _STATE.c.registration_id)
+    .join(_PLATFORM, _PLATFORM.c.id == _STATE_REGISTRATION.c.platform_id)
+    .join(_REGISTRATION, _REGISTRATION.c.platform_id == _PLATFORM.c.id)
+    .outerjoin(_DEPLOYMENT_T, _DEPLOYMENT_T.c.registration_id == _REGISTRATION.c.id)
+    .where(_STATE.c.state == bindparam("state"))
+    .order_by(_REGISTRATION.c.client_id, _DEPLOYMENT_T.c.deployment_id)
+)
 _NONCE = Prepared(select(_STATE.c.state).where(_STATE.c.nonce == bindparam("nonce")))
 _SAVE_LOGIN = Prepared(
     insert(_STATE).values(
@@ -106,6 +138,20 @@ class SqlToolStore:
         self.connection = session.connection() if isinstance(session, Session) else session
         self._registrations: dict[str, list[RegistrationInfo]] = {}
         self._deployments: dict[tuple[str, str], DeploymentRef] = {}
+        self._logins: dict[str, LoginRecord | None] = {}
+
+    def read_launch(self, state: str) -> None:
+        """Read a launch's login state and its platform's registrations in one statement.
+
+        Only fills what :meth:`registrations` and :meth:`login` answer from: a state
+        never issued, or issued for another issuer than the token names, leaves them to
+        read as they otherwise would.
+        """
+        rows = _LAUNCH_READ.all(self.connection, {"state": state})
+        if not rows:
+            return
+        self._registrations[rows[0].issuer] = self._registrations_of(rows[0].issuer, rows)
+        self._logins[state] = _login_record(rows[0])
 
     def registrations(self, issuer: str) -> list[RegistrationInfo]:
         """The issuer's registrations, read in one statement the first time this store asks."""
@@ -115,7 +161,12 @@ class SqlToolStore:
         return found
 
     def _read_registrations(self, issuer: str) -> list[RegistrationInfo]:
-        rows = _REGISTRATIONS.all(self.connection, {"issuer": issuer})
+        return self._registrations_of(
+            issuer, _REGISTRATIONS.all(self.connection, {"issuer": issuer})
+        )
+
+    def _registrations_of(self, issuer: str, rows: list[Any]) -> list[RegistrationInfo]:
+        """Registrations from rows of (registration columns…, deployment id and pk)."""
         deployments: dict[str, set[str]] = {}
         first: dict[str, tuple[str, ...]] = {}
         for row in rows:
@@ -140,18 +191,10 @@ class SqlToolStore:
         ]
 
     def login(self, state: str) -> LoginRecord | None:
+        if state in self._logins:
+            return self._logins[state]
         row = _LOGIN.first(self.connection, {"state": state})
-        if row is None:
-            return None
-        return LoginRecord(
-            state=row.state,
-            nonce=row.nonce,
-            registration_id=row.registration_id,
-            target_link_uri=row.target_link_uri,
-            lti_deployment_id=row.lti_deployment_id,
-            created_at=row.created_at,
-            used=row.used_at is not None,
-        )
+        return None if row is None else _login_record(row)
 
     def nonce_issued(self, nonce: str) -> bool:
         return _NONCE.first(self.connection, {"nonce": nonce}) is not None
@@ -187,3 +230,15 @@ class SqlToolStore:
             self.connection, {"registration_id": registration_id, "deployment_id": deployment_id}
         )
         return DeploymentRef(row.id, row.platform_id) if row is not None else None
+
+
+def _login_record(row: Any) -> LoginRecord:
+    return LoginRecord(
+        state=row.state,
+        nonce=row.nonce,
+        registration_id=row.registration_id,
+        target_link_uri=row.target_link_uri,
+        lti_deployment_id=row.lti_deployment_id,
+        created_at=row.created_at,
+        used=row.used_at is not None,
+    )

@@ -300,6 +300,8 @@ def launch() -> Response | tuple[str, int]:
         # records the launch and spends the state atomically.
         with runtime.engine.connect() as connection:
             store = SqlToolStore(connection)
+            if state:
+                store.read_launch(state)  # the state and its registrations: one read
             validator = MessageLaunch(
                 store,
                 tool_urls(),
