@@ -23,7 +23,8 @@ class Person(Base):
     __table_args__ = (UniqueConstraint("platform_id", "sub"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    platform_id: Mapped[str] = mapped_column(ForeignKey("lti_platform.id"), index=True)
+    # Indexed by the unique (platform_id, sub), whose leading column it is.
+    platform_id: Mapped[str] = mapped_column(ForeignKey("lti_platform.id"))
     sub: Mapped[str] = mapped_column(String(255))
     name: Mapped[str | None] = mapped_column(String(200))
     given_name: Mapped[str | None] = mapped_column(String(200))
@@ -58,7 +59,8 @@ class Context(Base):
     __table_args__ = (UniqueConstraint("deployment_id", "context_id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    deployment_id: Mapped[str] = mapped_column(ForeignKey("lti_deployment.id"), index=True)
+    # Indexed by the unique (deployment_id, context_id).
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("lti_deployment.id"))
     context_id: Mapped[str] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(String(500))
     label: Mapped[str | None] = mapped_column(String(200))
@@ -76,7 +78,8 @@ class Membership(Base):
     __table_args__ = (UniqueConstraint("person_id", "context_id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    # Indexed by the unique (person_id, context_id).
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
     context_id: Mapped[str] = mapped_column(ForeignKey("lti_context.id"), index=True)
     lti_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     role: Mapped[str] = mapped_column(String(20))  # learner | trainer | admin
@@ -94,7 +97,8 @@ class ResourceLink(Base):
     __table_args__ = (UniqueConstraint("deployment_id", "resource_link_id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    deployment_id: Mapped[str] = mapped_column(ForeignKey("lti_deployment.id"), index=True)
+    # Indexed by the unique (deployment_id, resource_link_id).
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("lti_deployment.id"))
     context_id: Mapped[str | None] = mapped_column(ForeignKey("lti_context.id"), index=True)
     resource_link_id: Mapped[str] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(String(500))

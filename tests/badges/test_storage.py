@@ -49,3 +49,28 @@ def test_a_failed_workflow_leaves_nothing_behind(runtime) -> None:
     with transaction(runtime.sessions) as session:
         assert session.scalars(select(Community)).all() == []
         assert session.scalars(select(Profile)).all() == []
+
+
+def test_migrations_build_the_schema_the_models_declare(runtime) -> None:
+    """Tables, columns, indexes and constraints: nothing autogenerate would add or drop."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from badges.storage import Base
+
+    with runtime.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
+
+
+def test_migrations_go_down_and_up_again(tmp_path) -> None:
+    """The latest migration can be undone and redone on a database holding the schema."""
+    from alembic import command
+
+    from badges.migrate import alembic_config, upgrade
+
+    url = f"sqlite:///{tmp_path / 'chemins.db'}"
+    upgrade(url)
+    command.downgrade(alembic_config(url), "-1")
+    upgrade(url)
