@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -84,21 +85,65 @@ class LaunchContext:
         return csrf_token_for(self.session_id)
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    """The app's handle signer, built once per secret (each launch signs, each page reads)."""
+@dataclass
+class _Signer:
+    """The app's handle signer, built once per secret (each launch signs, each page reads).
+
+    ``verified`` remembers the handles this process signed or already verified, with
+    their signing time: a launched page, and every page after it, would otherwise check
+    the same signature again. Only the expiry is checked again.
+    """
+
+    secret: object
+    serializer: URLSafeTimedSerializer
+    verified: dict[str, tuple[Any, int]] = field(default_factory=dict)
+
+    def remember(self, handle: str, payload: Any, signed_at: int) -> tuple[Any, int]:
+        if len(self.verified) >= MAX_VERIFIED:  # bounded: forget all, verify again
+            self.verified.clear()
+        known = self.verified[handle] = (payload, signed_at)
+        return known
+
+
+#: Handles remembered per process as verified (a few hundred bytes each).
+MAX_VERIFIED = 4096
+
+
+def _signer() -> _Signer:
     secret = current_app.config["SECRET_KEY"]
     cached = current_app.extensions.get(_SERIALIZER)
-    if cached is None or cached[0] != secret:
-        cached = current_app.extensions[_SERIALIZER] = (
-            secret,
-            URLSafeTimedSerializer(secret, salt=_SALT),
+    if cached is None or cached.secret != secret:
+        cached = current_app.extensions[_SERIALIZER] = _Signer(
+            secret, URLSafeTimedSerializer(secret, salt=_SALT)
         )
-    return cached[1]
+    return cast(_Signer, cached)
 
 
 def issue_handle(launch: RecordedLaunch) -> str:
     """The signed handle of a launch session, bound to its person and deployment."""
-    return _serializer().dumps({"s": launch.id, "p": launch.person_id, "d": launch.deployment_id})
+    signer = _signer()
+    payload = {"s": launch.id, "p": launch.person_id, "d": launch.deployment_id}
+    handle = signer.serializer.dumps(payload)
+    signer.remember(handle, payload, int(time.time()))
+    return handle
+
+
+def _handle_payload(handle: str) -> Any | None:
+    """What a genuine, unexpired handle carries; None for any other string."""
+    signer = _signer()
+    max_age = int(SESSION_LIFETIME.total_seconds())
+    known = signer.verified.get(handle)
+    if known is None:
+        try:
+            payload, signed = signer.serializer.loads(
+                handle, max_age=max_age, return_timestamp=True
+            )
+        except BadSignature:
+            return None
+        known = signer.remember(handle, payload, int(signed.timestamp()))
+    payload, signed_at = known
+    age = int(time.time()) - signed_at
+    return payload if 0 <= age <= max_age else None
 
 
 def csrf_token_for(session_id: str) -> str:
@@ -166,10 +211,7 @@ _LAUNCH = Prepared(
 
 def load_launch(handle: str) -> LaunchContext | None:
     """The launch context a handle stands for, or None if forged, expired or revoked."""
-    try:
-        payload = _serializer().loads(handle, max_age=int(SESSION_LIFETIME.total_seconds()))
-    except BadSignature:
-        return None
+    payload = _handle_payload(handle)
     if not isinstance(payload, dict) or not {"s", "p", "d"} <= payload.keys():
         return None
     # A read on a pooled connection: every launched page starts here, and an ORM
