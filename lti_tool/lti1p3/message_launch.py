@@ -48,6 +48,8 @@ MAX_AGE = 300
 STATE_TTL = 600
 MAX_ID = 255
 
+_JWS = jwt.PyJWS()
+
 UNAUTHORIZED = 401
 BAD_REQUEST = 400
 
@@ -218,19 +220,12 @@ class MessageLaunch:
         except PlatformKeysUnavailable as exc:
             raise _refuse("KEYS", str(exc)) from exc
         try:
-            launch.claims = jwt.decode(
-                launch.id_token,
-                key,
-                algorithms=["RS256"],
-                options={
-                    "verify_signature": True,
-                    "verify_exp": False,
-                    "verify_iat": False,
-                    "verify_nbf": False,
-                    "verify_aud": False,
-                    "verify_iss": False,
-                },
-            )
+            # The JWS layer only: the payload segment it verifies is the one
+            # check_jwt_format already parsed, so the claims are that object, not a
+            # second parse of the same bytes (timestamps are checked below, by LTI's
+            # rules). PyJWS refuses a segment with anything but base64url in it.
+            _JWS.decode_complete(launch.id_token, key, algorithms=["RS256"])
+            launch.claims = launch.unverified
         except jwt.InvalidSignatureError as exc:
             raise _refuse("B3", "signature does not verify with the platform key") from exc
         except jwt.PyJWTError as exc:
