@@ -2,27 +2,27 @@
 
 A trainer who places a badge as a graded activity (Deep Linking with a line item) makes
 a gradebook column whose resource link carries ``custom.target = "ask-badge"`` and
-``custom.badge = <badge class id>``. When the badge is awarded to a learner who belongs
-to that link's course, the learner gets full marks there. This module finds those links
-and writes one :class:`ScoreDelivery` per link, in the caller's transaction (the
-award's), so the grade is owed as surely as the badge is issued; sending is the web
-layer's job (it speaks AGS) and a failed send is retried with backoff, never dropped.
+``custom.badge = <badge class id>`` (kept on the link by each launch). When the badge is
+awarded to a learner who belongs to that link's course, the learner gets full marks
+there. This module finds those links and writes one :class:`ScoreDelivery` per link, in
+the caller's transaction (the award's), so the grade is owed as surely as the badge is
+issued; sending is the web layer's job (it speaks AGS) and a failed send is retried with
+backoff, never dropped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from badges.models import Assertion, LaunchSession, Membership, Person, ResourceLink
+from badges.models import Assertion, Membership, Person, ResourceLink
 from badges.models.columns import utcnow
 from badges.models.score_delivery import FAILED, PENDING, SENT, SUPERSEDED, ScoreDelivery
 
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
-CUSTOM_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/custom"
 ASK_BADGE = "ask-badge"
 FULL_MARKS = 100.0
 #: Waits between attempts grow 1, 2, 4… minutes up to a day; after this many attempts
@@ -34,19 +34,6 @@ MAX_WAIT = timedelta(hours=24)
 LEASE = timedelta(minutes=5)
 
 
-def _badge_of_link(session: Session, link: ResourceLink) -> str | None:
-    """The badge class a link was placed for, read from its latest launch's custom claim."""
-    claims = session.scalars(
-        select(LaunchSession.claims)
-        .where(LaunchSession.resource_link_id == link.id)
-        .order_by(LaunchSession.created_at.desc())
-        .limit(1)
-    ).first()
-    custom = claims.get(CUSTOM_CLAIM) if isinstance(claims, Mapping) else None
-    badge = custom.get("badge") if isinstance(custom, Mapping) else None
-    return badge if isinstance(badge, str) else None
-
-
 def graded_links(session: Session, person: Person, badge_class_id: str) -> list[ResourceLink]:
     """The gradebook columns of ``badge_class_id`` in the courses ``person`` belongs to."""
     links = session.scalars(
@@ -55,6 +42,7 @@ def graded_links(session: Session, person: Person, badge_class_id: str) -> list[
         .where(
             Membership.person_id == person.id,
             ResourceLink.custom_target == ASK_BADGE,
+            ResourceLink.custom_badge == badge_class_id,
             ResourceLink.lineitem_url.is_not(None),
         )
         .order_by(ResourceLink.created_at)
@@ -62,8 +50,7 @@ def graded_links(session: Session, person: Person, badge_class_id: str) -> list[
     return [
         link
         for link in links
-        if SCORE_SCOPE in (link.ags_scopes or [])
-        and _badge_of_link(session, link) == badge_class_id
+        if SCORE_SCOPE in (link.ags_scopes or []) and link.custom_badge == badge_class_id
     ]
 
 

@@ -17,7 +17,17 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, insert, literal_column, select, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from badges.models import (
@@ -32,6 +42,8 @@ from badges.models.columns import new_id, utcnow
 from badges.prepared import Prepared
 
 SESSION_LIFETIME = timedelta(hours=8)
+#: Spent and abandoned login states are kept this long (replay detection), then deleted.
+STATE_RETENTION = timedelta(days=1)
 _PERSON: Table = Person.__table__  # type: ignore[assignment]
 _CONTEXT: Table = Context.__table__  # type: ignore[assignment]
 _MEMBERSHIP: Table = Membership.__table__  # type: ignore[assignment]
@@ -52,6 +64,7 @@ _LINK_VALUES = (
     "context_id",
     "title",
     "custom_target",
+    "custom_badge",
     "lineitem_url",
     "lineitems_url",
     "ags_scopes",
@@ -103,6 +116,23 @@ _FOUND = Prepared(
 )
 
 
+_FORGET_STATES = Prepared(delete(_STATE).where(_STATE.c.created_at < bindparam("before")))
+_FORGET_SESSIONS = Prepared(
+    delete(_LAUNCH_SESSION).where(_LAUNCH_SESSION.c.expires_at < bindparam("now"))
+)
+
+
+def forget_old_launches(session: Session | Connection, now: datetime) -> None:
+    """Delete login states older than :data:`STATE_RETENTION` and expired launch sessions.
+
+    An expired session's handle is refused anyway, and what outlives a launch (the
+    person, the course, the badge a link is for) is kept on their own rows.
+    """
+    connection = session.connection() if isinstance(session, Session) else session
+    _FORGET_STATES.run(connection, {"before": now - STATE_RETENTION})
+    _FORGET_SESSIONS.run(connection, {"now": now})
+
+
 @lru_cache(maxsize=64)
 def _insert(table: Table, names: tuple[str, ...]) -> Prepared:
     """``INSERT INTO table (names…)``, prepared once per table and set of columns."""
@@ -138,6 +168,7 @@ class ResourceLinkFacts:
     resource_link_id: str
     title: str | None = None
     custom_target: str | None = None
+    custom_badge: str | None = None
     lineitem_url: str | None = None
     lineitems_url: str | None = None
     ags_scopes: tuple[str, ...] = ()
@@ -302,6 +333,7 @@ def record_launch(session: Session | Connection, facts: LaunchFacts) -> Recorded
                 "context_id": context_id,
                 "title": link.title,
                 "custom_target": link.custom_target,
+                "custom_badge": link.custom_badge,
                 "lineitem_url": link.lineitem_url,
                 "lineitems_url": link.lineitems_url,
                 "ags_scopes": list(link.ags_scopes),

@@ -43,8 +43,10 @@ class LaunchSession(Base):
     __tablename__ = "lti_launch_session"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
-    deployment_id: Mapped[str] = mapped_column(ForeignKey("lti_deployment.id"), index=True)
+    # Sessions live hours (expired ones are purged): no index on these for the rare
+    # removal of a person or deployment to use, and none for every launch to write.
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("lti_deployment.id"))
     context_id: Mapped[str | None] = mapped_column(ForeignKey("lti_context.id"))
     resource_link_id: Mapped[str | None] = mapped_column(ForeignKey("lti_resource_link.id"))
     message_type: Mapped[str] = mapped_column(String(50))

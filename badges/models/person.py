@@ -103,6 +103,9 @@ class ResourceLink(Base):
     resource_link_id: Mapped[str] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(String(500))
     custom_target: Mapped[str | None] = mapped_column(String(200))
+    #: ``custom.badge`` of the link's latest launch: the badge an "ask for this badge"
+    #: placement is for, which decides the gradebook column an award completes.
+    custom_badge: Mapped[str | None] = mapped_column(String(200))
     lineitem_url: Mapped[str | None] = mapped_column(String(1000))
     lineitems_url: Mapped[str | None] = mapped_column(String(1000))
     ags_scopes: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -27,7 +26,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import Connection, bindparam, delete, select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -39,11 +38,11 @@ from badges.launches import (
     StateAlreadyUsed,
     burn_state,
     choose_language,
+    forget_old_launches,
     record_launch,
 )
-from badges.models import LaunchState, Platform, ResourceLink
+from badges.models import Platform, ResourceLink
 from badges.models.columns import utcnow
-from badges.prepared import Prepared
 from badges.storage import transaction
 from lti_tool import platform_storage
 from lti_tool.app import runtime_of
@@ -69,14 +68,9 @@ bp = Blueprint("lti", __name__, url_prefix="/lti")
 bp.record_once(lambda state: init_launch_handle(state.app))
 
 STATE_COOKIE = "chemins_lti_state_"
-#: Spent and abandoned login states are kept this long (replay detection), then purged.
-STATE_RETENTION = timedelta(days=1)
-#: Seconds between two purges of old states by one process. Purging on every login
-#: added a write to each one for rows that only age out by the day.
+#: Seconds between two purges of old login states and launch sessions by one process.
+#: Purging on every login added a write to each one for rows that age out by the hour.
 STATE_PURGE_INTERVAL = 60.0
-_PURGE_STALE_STATES = Prepared(
-    delete(LaunchState).where(LaunchState.created_at < bindparam("before"))
-)
 _next_purge = 0.0
 KEYS_EXTENSION = "chemins.platform_keys"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -167,13 +161,13 @@ def _state_cookie_kwargs() -> dict[str, Any]:
     }
 
 
-def _purge_stale_states(connection: Connection) -> None:
-    """Delete spent and abandoned login states older than a day, once a minute at most."""
+def _purge_old_launches(connection: Connection) -> None:
+    """Forget old login states and expired launch sessions, once a minute at most."""
     global _next_purge
     now = time.monotonic()
     if now >= _next_purge:
         _next_purge = now + STATE_PURGE_INTERVAL
-        _PURGE_STALE_STATES.run(connection, {"before": utcnow() - STATE_RETENTION})
+        forget_old_launches(connection, utcnow())
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -187,7 +181,7 @@ def login() -> Response | tuple[str, int]:
         with runtime.engine.begin() as connection:
             store = SqlToolStore(connection)
             accepted = initiate_login(params.to_dict(), store, tool_urls())
-            _purge_stale_states(connection)
+            _purge_old_launches(connection)
             store.save_login(accepted)
     except LoginRefused as refusal:
         return _refused(refusal)
@@ -252,6 +246,7 @@ def _facts(launch: Launch, state: str, platform_id: str, deployment_pk: str) -> 
             resource_link_id=str(link["id"]),
             title=_text(link.get("title"), 500),
             custom_target=_text(custom.get("target"), 200),
+            custom_badge=_text(custom.get("badge"), 200),
             lineitem_url=_text(ags.get("lineitem"), 1000),
             lineitems_url=_text(ags.get("lineitems"), 1000),
             ags_scopes=tuple(s for s in scopes if isinstance(s, str)),

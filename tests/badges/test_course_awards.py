@@ -14,7 +14,6 @@ from badges.badge_classes import create_badge_class, publish
 from badges.communities import create_community
 from badges.models import BadgeClass, Context, Membership, Person, ResourceLink
 from badges.models.columns import utcnow
-from badges.models.launch import LaunchSession
 from badges.platforms import PlatformFields, register_platform
 from badges.runtime import Runtime
 from badges.storage import transaction
@@ -72,25 +71,12 @@ def course(runtime: Runtime) -> Course:
             context_id=context.id,
             resource_link_id="graded",
             custom_target="ask-badge",
+            custom_badge=badge.id,
             lineitem_url=f"{ISSUER}/lineitem?type_id=3",
             ags_scopes=[SCORE],
         )
         session.add(link)
         session.flush()
-        now = utcnow()
-        session.add(
-            LaunchSession(
-                person_id=learner.id,
-                deployment_id=deployment.id,
-                context_id=context.id,
-                resource_link_id=link.id,
-                message_type="LtiResourceLinkRequest",
-                role="learner",
-                claims={grade_passback.CUSTOM_CLAIM: {"target": "ask-badge", "badge": badge.id}},
-                created_at=now,
-                expires_at=now,
-            )
-        )
         return Course(context.id, trainer.id, learner.id, badge.id, foreign.id)
 
 

@@ -102,3 +102,49 @@ def test_several_client_ids_per_issuer_and_removal(runtime: Runtime) -> None:
     with transaction(runtime.sessions) as session:
         assert remove_registration(session, ISS, "def") == 1
         assert [r.client_id for r in list_registrations(session)] == ["abc"]
+
+
+def _link_facts(state: str, platform_id: str, deployment_pk: str, badge: str | None):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    facts = _facts(state, platform_id, deployment_pk)
+    link = ResourceLinkFacts("rl1", "Lien", custom_target="ask-badge", custom_badge=badge)
+    return replace(facts, resource_link=link)
+
+
+def test_the_link_keeps_the_badge_of_its_latest_launch(runtime: Runtime) -> None:
+    from badges.models import ResourceLink
+
+    registration_id, platform_id, deployment_pk = _register(runtime)
+    for state, badge in (("s4", "badge-1"), ("s5", "badge-2")):
+        _state(runtime, registration_id, state)
+        with transaction(runtime.sessions) as session:
+            record_launch(session, _link_facts(state, platform_id, deployment_pk, badge))
+        with transaction(runtime.sessions) as session:
+            link = session.scalars(select(ResourceLink)).one()
+            assert link.custom_badge == badge
+
+
+def test_old_states_and_expired_sessions_are_forgotten(runtime: Runtime) -> None:
+    from datetime import timedelta
+
+    from badges.launches import SESSION_LIFETIME, STATE_RETENTION, forget_old_launches
+    from badges.models.columns import utcnow
+
+    registration_id, platform_id, deployment_pk = _register(runtime)
+    for state in ("old", "recent"):
+        _state(runtime, registration_id, state)
+    with transaction(runtime.sessions) as session:
+        record_launch(session, _facts("recent", platform_id, deployment_pk))
+    later = utcnow() + STATE_RETENTION / 2
+    with transaction(runtime.sessions) as session:
+        session.get(LaunchState, "old").created_at = utcnow() - STATE_RETENTION * 2
+    with transaction(runtime.sessions) as session:
+        forget_old_launches(session, later)  # the session is 12 h old: expired after 8
+        assert later - SESSION_LIFETIME > utcnow()
+        assert [s.state for s in session.scalars(select(LaunchState))] == ["recent"]
+        assert session.scalar(select(func.count()).select_from(LaunchSession)) == 0
+        assert session.scalar(select(func.count()).select_from(Person)) == 1  # kept
+    with transaction(runtime.sessions) as session:
+        forget_old_launches(session, utcnow() + timedelta(seconds=1))
+        assert session.scalar(select(func.count()).select_from(LaunchState)) == 1

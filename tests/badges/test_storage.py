@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -74,3 +75,68 @@ def test_migrations_go_down_and_up_again(tmp_path) -> None:
     upgrade(url)
     command.downgrade(alembic_config(url), "-1")
     upgrade(url)
+
+
+def test_migration_0006_moves_the_badge_of_each_link_from_its_sessions(tmp_path) -> None:
+    """Links placed before 0006 keep completing gradebook columns after it."""
+    from sqlalchemy import create_engine, text
+
+    from badges.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'chemins.db'}"
+    upgrade(url, "0005")
+    custom = "https://purl.imsglobal.org/spec/lti/claim/custom"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO community (id, name, slug, language, created_at) "
+            "VALUES ('c', 'C', 'c', 'fr', '2026-01-01 00:00:00.000000')",
+            "INSERT INTO lti_platform (id, issuer, created_at) "
+            "VALUES ('p', 'https://lms', '2026-01-01 00:00:00.000000')",
+            "INSERT INTO lti_registration (id, platform_id, client_id, auth_login_url, "
+            "auth_token_url, jwks_url, created_at) VALUES ('r', 'p', 'x', 'https://lms/a', "
+            "'https://lms/t', 'https://lms/k', '2026-01-01 00:00:00.000000')",
+            "INSERT INTO lti_deployment (id, registration_id, deployment_id, community_id, "
+            "created_at) VALUES ('d', 'r', '1', 'c', '2026-01-01 00:00:00.000000')",
+            "INSERT INTO person (id, platform_id, sub, created_at, updated_at) VALUES "
+            "('u', 'p', 's', '2026-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000')",
+        ):
+            connection.execute(text(statement))
+        for link in ("graded", "plain"):
+            connection.execute(
+                text(
+                    "INSERT INTO lti_resource_link (id, deployment_id, resource_link_id, "
+                    "ags_scopes, created_at, updated_at) VALUES (:id, 'd', :id, '[]', "
+                    "'2026-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000')"
+                ),
+                {"id": link},
+            )
+        for number, (link, claims) in enumerate(
+            (
+                ("graded", {custom: {"target": "ask-badge", "badge": "old-badge"}}),
+                ("graded", {custom: {"target": "ask-badge", "badge": "new-badge"}}),
+                ("plain", {}),
+            )
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO lti_launch_session (id, person_id, deployment_id, "
+                    "resource_link_id, message_type, role, lti_roles, claims, created_at, "
+                    "expires_at) VALUES (:id, 'u', 'd', :link, 'LtiResourceLinkRequest', "
+                    "'learner', '[]', :claims, :at, :at)"
+                ),
+                {
+                    "id": f"s{number}",
+                    "link": link,
+                    "claims": json.dumps(claims),
+                    "at": f"2026-01-0{number + 1} 00:00:00.000000",
+                },
+            )
+    engine.dispose()
+    upgrade(url)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, custom_badge FROM lti_resource_link")).all()
+        badges = {link: badge for link, badge in rows}
+    engine.dispose()
+    assert badges == {"graded": "new-badge", "plain": None}
