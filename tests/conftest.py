@@ -23,6 +23,8 @@ from badges.migrate import upgrade
 from badges.runtime import Runtime
 
 BASE_URL = "https://chemins.test"
+#: The test platforms listen on the loopback: registrations may reach them.
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
 _counter = itertools.count()
 
 
@@ -87,7 +89,9 @@ def sqlite_runtime(tmp_path: Path) -> Iterator[Runtime]:
 def app(sqlite_runtime: Runtime):  # type: ignore[no-untyped-def]
     from lti_tool.app import create_app
 
-    return create_app({"TESTING": True}, runtime=sqlite_runtime)
+    return create_app(
+        {"TESTING": True, "LTI_PRIVATE_PLATFORMS": LOCAL_HOSTS}, runtime=sqlite_runtime
+    )
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ from badges.storage import transaction
 from demo_lms.app import create_demo_app, platform_of
 from demo_lms.platform import MOODLE, OPENEDX, DemoPlatform, LaunchSpec, ToolLink
 from lti_tool.app import create_app
-from tests.conftest import make_instance
+from tests.conftest import LOCAL_HOSTS, make_instance
 from tests.live_server import LiveServer, free_port
 
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
@@ -248,7 +248,7 @@ def _world(base_runtime: Runtime) -> Iterator[LtiWorld]:
     tool_port, demo_port = free_port(), free_port()
     tool_url, demo_url = f"http://127.0.0.1:{tool_port}", f"http://127.0.0.1:{demo_port}"
     runtime = Runtime.open(dataclasses.replace(base_runtime.instance, base_url=tool_url))
-    tool_app = create_app({"TESTING": True}, runtime=runtime)
+    tool_app = create_app({"TESTING": True, "LTI_PRIVATE_PLATFORMS": LOCAL_HOSTS}, runtime=runtime)
     demo_app = create_demo_app(demo_url)
     demo = platform_of(demo_app)
     moodle = demo.add_tool(tool_origin=tool_url, style=MOODLE, deployment_id="2")

@@ -38,6 +38,7 @@ from lti_tool.lti1p3.dynamic_registration import (
     register,
 )
 from lti_tool.lti1p3.service_errors import (
+    PrivateAddress,
     RegistrationFailed,
     RegistrationTokenRefused,
     UntrustedIssuer,
@@ -86,6 +87,11 @@ def _failure_message(error: RegistrationFailed) -> str:
             "Your platform refused the registration token. Start the registration again "
             "from your platform."
         )
+    if isinstance(error, PrivateAddress):
+        return _(
+            "Chemins does not connect to addresses of a private network. If your platform "
+            "is on your organisation's network, ask the Chemins administrator to allow it."
+        )
     if isinstance(error, UntrustedIssuer):
         return _(
             "The platform's configuration names another address than its own. Ask the "
@@ -117,9 +123,25 @@ def _trusted_issuers() -> tuple[str, ...]:
     return tuple(configured)
 
 
+def _private_platforms() -> tuple[str, ...]:
+    """Hosts a registration may reach although they are on a private network.
+
+    ``LTI_PRIVATE_PLATFORMS`` in the app config, else ``CHEMINS_LTI_PRIVATE_PLATFORMS``
+    from the environment (space-separated host names, ``*`` for any): an intranet
+    Moodle, or the demo platform on localhost. Empty by default.
+    """
+    configured = current_app.config.get("LTI_PRIVATE_PLATFORMS")
+    if configured is None:
+        configured = os.environ.get("CHEMINS_LTI_PRIVATE_PLATFORMS", "").split()
+    return tuple(configured)
+
+
 def _configuration(configuration_url: str, token: str) -> PlatformConfiguration:
     return fetch_platform_configuration(
-        configuration_url, token or None, trusted_issuers=_trusted_issuers()
+        configuration_url,
+        token or None,
+        trusted_issuers=_trusted_issuers(),
+        private_hosts=_private_platforms(),
     )
 
 
@@ -237,7 +259,12 @@ def finish() -> tuple[str, int]:
     origin = runtime_of(current_app).instance.origin
     description = _("Open recognition: ask for badges, endorse each other, keep Open Badges.")
     try:
-        result = register(configuration, tool_description(origin, description), token or None)
+        result = register(
+            configuration,
+            tool_description(origin, description),
+            token or None,
+            private_hosts=_private_platforms(),
+        )
     except RegistrationFailed as error:
         return _failed(error)
     try:

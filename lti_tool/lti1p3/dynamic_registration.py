@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from lti_tool.lti1p3.platform_address import check_reachable
 from lti_tool.lti1p3.service_errors import (
     RegistrationFailed,
     RegistrationTokenRefused,
@@ -227,17 +228,24 @@ def fetch_platform_configuration(
     registration_token: str | None,
     *,
     trusted_issuers: Iterable[str] = (),
+    private_hosts: Iterable[str] = (),
     http: requests.Session | None = None,
 ) -> PlatformConfiguration:
-    """GET the platform's OpenID configuration and check where it says it comes from."""
+    """GET the platform's OpenID configuration and check where it says it comes from.
+
+    ``private_hosts``: hosts allowed although they resolve to private addresses (see
+    :mod:`lti_tool.lti1p3.platform_address`).
+    """
     if not configuration_url.startswith(("https://", "http://")):
         raise RegistrationFailed("openid_configuration is not a web address")
+    check_reachable(configuration_url, private_hosts)
     session = http or requests.Session()
     try:
         response = session.get(
             configuration_url,
             headers={"Accept": "application/json", **_bearer(registration_token)},
             timeout=TIMEOUT,
+            allow_redirects=False,
         )
     except requests.RequestException as exc:
         raise RegistrationFailed(f"the platform's configuration cannot be read: {exc}") from exc
@@ -328,9 +336,15 @@ def register(
     tool: ToolDescription,
     registration_token: str | None,
     *,
+    private_hosts: Iterable[str] = (),
     http: requests.Session | None = None,
 ) -> RegistrationResult:
-    """POST the registration with the one-time Bearer token and read the answer."""
+    """POST the registration with the one-time Bearer token and read the answer.
+
+    The endpoint comes from the platform's configuration: it is checked as the
+    configuration's own address was (``private_hosts``).
+    """
+    check_reachable(configuration.registration_endpoint, private_hosts)
     session = http or requests.Session()
     try:
         response = session.post(
@@ -338,6 +352,7 @@ def register(
             json=registration_request(configuration, tool),
             headers={"Accept": "application/json", **_bearer(registration_token)},
             timeout=TIMEOUT,
+            allow_redirects=False,
         )
     except requests.RequestException as exc:
         raise RegistrationFailed(f"the platform cannot be reached: {exc}") from exc

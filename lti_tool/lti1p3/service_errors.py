@@ -44,3 +44,7 @@ class RegistrationTokenRefused(RegistrationFailed):
 
 class UntrustedIssuer(RegistrationFailed):
     """The platform configuration names an issuer the tool does not trust for that URL."""
+
+
+class PrivateAddress(RegistrationFailed):
+    """A registration URL leads into a private network the instance does not allow."""

@@ -22,6 +22,7 @@ from badges.migrate import upgrade
 from badges.runtime import Runtime
 from demo_lms.course import create_course_app
 from demo_lms.run import register_with_tool
+from tests.conftest import LOCAL_HOSTS
 from tests.live_server import LiveServer, free_port
 
 CHROMIUM = os.environ.get("CHEMINS_CHROMIUM", "/usr/bin/chromium")
@@ -85,7 +86,10 @@ def live_tool(tmp_path: Path) -> Iterator[LiveServer]:
     runtime = Runtime.open(
         Instance(tmp_path, url, "e2e-secret-" + "x" * 32, f"http://127.0.0.1:{port}")
     )
-    server = LiveServer(create_app({"TESTING": True}, runtime=runtime), port=port).start()
+    server = LiveServer(
+        create_app({"TESTING": True, "LTI_PRIVATE_PLATFORMS": LOCAL_HOSTS}, runtime=runtime),
+        port=port,
+    ).start()
     server.runtime = runtime  # type: ignore[attr-defined]
     yield server
     server.stop()
@@ -135,7 +139,7 @@ def course_world(
     if seeded:
         seed_demo(runtime)
     register_with_tool(lms_url, runtime)
-    tool = create_app({"TESTING": True}, runtime=runtime)
+    tool = create_app({"TESTING": True, "LTI_PRIVATE_PLATFORMS": LOCAL_HOSTS}, runtime=runtime)
     return CourseWorld(tool_url, lms_url, runtime, tool, create_course_app(lms_url, tool_url))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import requests
@@ -182,3 +183,48 @@ def test_register_activate_then_launch_end_to_end(sqlite_lti_world):
     assert activated.status_code == 200
     assert outcome.launch.status_code == 303, outcome.launch.text
     assert outcome.page is not None and outcome.page.status_code == 200
+
+
+def test_a_private_platform_is_refused_unless_allowed(client, demo_platform, app):
+    """The demo platform listens on the loopback: without the admin's leave, no request."""
+    app.config["LTI_PRIVATE_PLATFORMS"] = []
+    page, token = _start(client, demo_platform)
+    assert page.status_code == 400
+    assert "private network" in page.get_data(as_text=True) or "réseau privé" in page.get_data(
+        as_text=True
+    )
+    # The platform was never asked: its one-time token is still unused.
+    assert demo_platform.state.registration_tokens[token] is False
+
+    app.config["LTI_PRIVATE_PLATFORMS"] = ["127.0.0.1"]
+    allowed, _token = _start(client, demo_platform)
+    assert allowed.status_code == 200
+
+
+def test_the_registration_endpoint_is_checked_too(client, demo_platform, app, monkeypatch):
+    """A public-looking configuration cannot send the registration into a private network."""
+    from lti_tool.lti1p3 import dynamic_registration
+
+    page, token = _start(client, demo_platform)
+    html = page.get_data(as_text=True)
+    real = dynamic_registration.fetch_platform_configuration
+
+    def pointing_inside(*args, **kwargs):  # type: ignore[no-untyped-def]
+        configuration = real(*args, **kwargs)
+        inside = "http://169.254.169.254/latest/meta-data/"
+        return dataclasses.replace(configuration, registration_endpoint=inside)
+
+    monkeypatch.setattr(
+        "lti_tool.blueprints.lti_registration.fetch_platform_configuration", pointing_inside
+    )
+    done = client.post(
+        "/lti/register",
+        data={
+            "openid_configuration": _hidden(html, "openid_configuration"),
+            "registration_token": token,
+            "csrf_token": _hidden(html, "csrf_token"),
+            "community_name": "Centre social",
+        },
+    )
+    assert done.status_code == 400
+    assert "lti-close.js" not in done.get_data(as_text=True)

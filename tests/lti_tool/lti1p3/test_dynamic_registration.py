@@ -24,6 +24,9 @@ from lti_tool.lti1p3.service_errors import (
 )
 from tests.live_platform import DemoPlatform
 
+#: These tests are about the protocol; test_platform_address checks the addresses.
+ANY_HOST = ["*"]
+
 TOOL = ToolDescription(
     client_name="Chemins",
     base_url="https://chemins.test",
@@ -41,8 +44,8 @@ def test_registration_with_the_moodle_shaped_demo(demo_platform: DemoPlatform):
     token = demo_platform.state.issue_registration_token()
     config_url = f"{demo_platform.url}/lti/openid-configuration"
 
-    configuration = fetch_platform_configuration(config_url, token)
-    result = register(configuration, TOOL, token)
+    configuration = fetch_platform_configuration(config_url, token, private_hosts=ANY_HOST)
+    result = register(configuration, TOOL, token, private_hosts=ANY_HOST)
 
     assert configuration.product_family_code == "moodle"
     assert [m.type for m in configuration.messages_supported] == [
@@ -60,12 +63,12 @@ def test_registration_with_the_moodle_shaped_demo(demo_platform: DemoPlatform):
 def test_a_used_registration_token_is_refused(demo_platform: DemoPlatform):
     token = demo_platform.state.issue_registration_token()
     configuration = fetch_platform_configuration(
-        f"{demo_platform.url}/lti/openid-configuration", token
+        f"{demo_platform.url}/lti/openid-configuration", token, private_hosts=ANY_HOST
     )
-    register(configuration, TOOL, token)
+    register(configuration, TOOL, token, private_hosts=ANY_HOST)
 
     with pytest.raises(RegistrationTokenRefused) as refused:
-        register(configuration, TOOL, token)
+        register(configuration, TOOL, token, private_hosts=ANY_HOST)
 
     assert refused.value.code == "token_already_used"
     assert refused.value.status == 401
@@ -74,7 +77,9 @@ def test_a_used_registration_token_is_refused(demo_platform: DemoPlatform):
 
 def test_the_configuration_needs_the_bearer_token(demo_platform: DemoPlatform):
     with pytest.raises(RegistrationFailed) as refused:
-        fetch_platform_configuration(f"{demo_platform.url}/lti/openid-configuration", None)
+        fetch_platform_configuration(
+            f"{demo_platform.url}/lti/openid-configuration", None, private_hosts=ANY_HOST
+        )
     assert refused.value.status == 401
     assert refused.value.code == "missing_registration_token"
 
@@ -108,9 +113,11 @@ def test_object_shaped_configuration_and_bearer_on_both_requests():
     )
 
     configuration = fetch_platform_configuration(
-        "https://lms.example.org/.well-known/openid-configuration", "reg-token"
+        "https://lms.example.org/.well-known/openid-configuration",
+        "reg-token",
+        private_hosts=ANY_HOST,
     )
-    result = register(configuration, TOOL, "reg-token")
+    result = register(configuration, TOOL, "reg-token", private_hosts=ANY_HOST)
 
     assert configuration.placements_for("LtiDeepLinkingRequest") == ("link_selection",)
     assert (result.client_id, result.deployment_id) == ("10000000000001", "1:abc")
@@ -163,9 +170,9 @@ def test_foreign_issuer_is_refused_unless_allow_listed(caplog):
     responses.get(url, json=config)
 
     with pytest.raises(UntrustedIssuer):
-        fetch_platform_configuration(url, "t")
+        fetch_platform_configuration(url, "t", private_hosts=ANY_HOST)
     accepted = fetch_platform_configuration(
-        url, "t", trusted_issuers=["https://other.example.net/"]
+        url, "t", trusted_issuers=["https://other.example.net/"], private_hosts=ANY_HOST
     )
 
     assert isinstance(accepted, PlatformConfiguration)
@@ -177,13 +184,13 @@ def test_missing_endpoints_and_refused_registrations():
     url = "https://lms.example.org/.well-known/openid-configuration"
     responses.get(url, json={"issuer": "https://lms.example.org"})
     with pytest.raises(RegistrationFailed, match="registration_endpoint"):
-        fetch_platform_configuration(url, "t")
+        fetch_platform_configuration(url, "t", private_hosts=ANY_HOST)
 
     responses.post(
         "https://lms.example.org/register", status=401, json={"error": "missing_registration_token"}
     )
     configuration = parse_platform_configuration(CANVAS_LIKE)
     with pytest.raises(RegistrationTokenRefused) as refused:
-        register(configuration, TOOL, None)
+        register(configuration, TOOL, None, private_hosts=ANY_HOST)
     assert "Authorization" not in responses.calls[-1].request.headers
     assert refused.value.code == "missing_registration_token"
