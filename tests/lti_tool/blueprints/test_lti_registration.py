@@ -30,6 +30,19 @@ def _start(client, demo: DemoPlatform, extra: str = ""):
     ), token
 
 
+def _finish(client, html: str, token: str, community: str):  # type: ignore[no-untyped-def]
+    """Submit the registration form of ``html`` for a new community."""
+    return client.post(
+        "/lti/register",
+        data={
+            "openid_configuration": _hidden(html, "openid_configuration"),
+            "registration_token": token,
+            "csrf_token": _hidden(html, "csrf_token"),
+            "community_name": community,
+        },
+    )
+
+
 def test_registration_stores_the_platform_and_closes(client, app, demo_platform):
     page, token = _start(client, demo_platform)
     assert page.status_code == 200
@@ -37,15 +50,7 @@ def test_registration_stores_the_platform_and_closes(client, app, demo_platform)
     assert demo_platform.state.issuer in html
     assert f"frame-ancestors {demo_platform.url}" in page.headers["Content-Security-Policy"]
 
-    done = client.post(
-        "/lti/register",
-        data={
-            "openid_configuration": _hidden(html, "openid_configuration"),
-            "registration_token": token,
-            "csrf_token": _hidden(html, "csrf_token"),
-            "community_name": "Mission Locale de Lyon",
-        },
-    )
+    done = _finish(client, html, token, "Mission Locale de Lyon")
 
     assert done.status_code == 200, done.get_data(as_text=True)
     body = done.get_data(as_text=True)
@@ -217,14 +222,6 @@ def test_the_registration_endpoint_is_checked_too(client, demo_platform, app, mo
     monkeypatch.setattr(
         "lti_tool.blueprints.lti_registration.fetch_platform_configuration", pointing_inside
     )
-    done = client.post(
-        "/lti/register",
-        data={
-            "openid_configuration": _hidden(html, "openid_configuration"),
-            "registration_token": token,
-            "csrf_token": _hidden(html, "csrf_token"),
-            "community_name": "Centre social",
-        },
-    )
+    done = _finish(client, html, token, "Centre social")
     assert done.status_code == 400
     assert "lti-close.js" not in done.get_data(as_text=True)
