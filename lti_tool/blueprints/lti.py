@@ -55,8 +55,9 @@ from lti_tool.launch_handle import (
     set_launch_cookie,
 )
 from lti_tool.launch_store import DeploymentRef, SqlToolStore
+from lti_tool.lti1p3.deep_link import SETTINGS_CLAIM
 from lti_tool.lti1p3.exceptions import LaunchRefused, LoginRefused, LtiRefusal
-from lti_tool.lti1p3.message_launch import Launch, MessageLaunch
+from lti_tool.lti1p3.message_launch import C, Launch, MessageLaunch
 from lti_tool.lti1p3.oidc_login import initiate_login
 from lti_tool.lti1p3.platform_keys import PlatformKeys
 from lti_tool.lti1p3.registration import ToolUrls
@@ -75,6 +76,11 @@ _next_purge = 0.0
 KEYS_EXTENSION = "chemins.platform_keys"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+#: The claims a launch session keeps for the pages of the launch: its custom parameters
+#: (which badge an "ask for this badge" page is for) and a Deep Linking request's
+#: settings. Everything else the launch says is in columns (person, course, link,
+#: role) or not kept: names and e-mails are not copied into every session row.
+SESSION_CLAIMS = (C + "custom", SETTINGS_CLAIM)
 #: Named destinations (custom parameter ``target`` or message type) → endpoint. Later
 #: blueprints add theirs with :func:`register_destination`.
 DESTINATIONS: dict[str, str] = {}
@@ -253,7 +259,7 @@ def _facts(launch: Launch, state: str, platform_id: str, deployment_pk: str) -> 
         )
         if isinstance(link.get("id"), str) and link["id"]
         else None,
-        claims=claims,
+        claims={name: claims[name] for name in SESSION_CLAIMS if name in claims},
     )
 
 

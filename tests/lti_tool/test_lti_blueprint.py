@@ -116,7 +116,7 @@ def test_moodle_style_launch_records_everything(lti_world: LtiWorld) -> None:
     browser = Browser()
     start = world.demo.start(world.moodle.client_id, world.spec())
     assert start.method == "POST"
-    spec = world.spec(ags=True, nrps=True, custom={"target": "portfolio"})
+    spec = world.spec(ags=True, nrps=True, custom={"target": "portfolio", "badge": "b-7"})
     outcome = browser.launch(world.demo, world.moodle.client_id, spec)
     assert outcome.launch.status_code == 303
     token = jwt.decode(world.demo.last_id_token, options={"verify_signature": False})
@@ -135,12 +135,20 @@ def test_moodle_style_launch_records_everything(lti_world: LtiWorld) -> None:
         link = session.scalars(select(ResourceLink)).one()
         assert link.lineitems_url.endswith("/lineitems?type_id=3")
         assert link.lineitem_url.endswith("?type_id=3")
-        assert link.custom_target == "portfolio"
+        assert (link.custom_target, link.custom_badge) == ("portfolio", "b-7")
         assert link.ags_scopes
         membership = session.scalars(select(Membership)).one()
         assert (membership.role, membership.lti_roles) == ("learner", [LEARNER])
         launch = session.scalars(select(LaunchSession)).one()
         assert launch.deployment.deployment_id == "2"
+        # The session keeps the custom parameters, not a copy of the person's name, e-mail
+        # or every other claim of the id_token.
+        assert launch.claims == {
+            "https://purl.imsglobal.org/spec/lti/claim/custom": {
+                "target": "portfolio",
+                "badge": "b-7",
+            }
+        }
 
 
 def test_openedx_style_launch(lti_world: LtiWorld) -> None:
