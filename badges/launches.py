@@ -128,9 +128,8 @@ def forget_old_launches(session: Session | Connection, now: datetime) -> None:
     An expired session's handle is refused anyway, and what outlives a launch (the
     person, the course, the badge a link is for) is kept on their own rows.
     """
-    connection = session.connection() if isinstance(session, Session) else session
-    _FORGET_STATES.run(connection, {"before": now - STATE_RETENTION})
-    _FORGET_SESSIONS.run(connection, {"now": now})
+    _FORGET_STATES.run(session, {"before": now - STATE_RETENTION})
+    _FORGET_SESSIONS.run(session, {"now": now})
 
 
 @lru_cache(maxsize=64)
@@ -198,8 +197,7 @@ class LaunchFacts:
 
 def burn_state(session: Session | Connection, state: str) -> None:
     """Spend a login state whose launch was refused, so that it cannot be retried."""
-    connection = session.connection() if isinstance(session, Session) else session
-    _SPEND.run(connection, {"spent_state": state, "spent_at": utcnow()})
+    _SPEND.run(session, {"spent_state": state, "spent_at": utcnow()})
 
 
 @dataclass(frozen=True)
@@ -214,7 +212,7 @@ class RecordedLaunch:
 
 
 def _bring_up_to_date(
-    connection: Connection,
+    session: Session | Connection,
     table: Table,
     row_id: str | None,
     current: dict[str, Any],
@@ -231,12 +229,12 @@ def _bring_up_to_date(
     if row_id is None:
         row_id = new_id()
         values = {"id": row_id, **created, **wanted, "created_at": now, "updated_at": now}
-        _insert(table, tuple(values)).run(connection, values)
+        _insert(table, tuple(values)).run(session, values)
         return row_id, True
     changed = {name: value for name, value in wanted.items() if current[name] != value}
     if changed:
         _change(table, tuple(changed)).run(
-            connection,
+            session,
             {
                 "row_id": row_id,
                 "new_updated_at": now,
@@ -264,14 +262,13 @@ def record_launch(session: Session | Connection, facts: LaunchFacts) -> Recorded
     UPDATE of what changed) rather than ORM objects and a unit-of-work flush, several
     times slower: a returning learner costs three statements.
     """
-    connection = session.connection() if isinstance(session, Session) else session
     now = utcnow()
     context, link = facts.context, facts.resource_link
     # Read before the first write: on SQLite the write lock is taken by the spend and
     # held to the commit, so the lookup stays out of it. A row another launch inserts
     # in between makes an insert below fail; the caller then records again.
     found = _FOUND.first(
-        connection,
+        session,
         {
             "platform_id": facts.platform_id,
             "sub": facts.sub,
@@ -280,12 +277,12 @@ def record_launch(session: Session | Connection, facts: LaunchFacts) -> Recorded
             "resource_link_id": link.resource_link_id if link is not None else None,
         },
     )
-    if _SPEND.run(connection, {"spent_state": facts.state, "spent_at": now}) != 1:
+    if _SPEND.run(session, {"spent_state": facts.state, "spent_at": now}) != 1:
         raise StateAlreadyUsed(facts.state)
     # Keep only what this launch shares: a platform that stops sending e-mails (privacy
     # setting changed) must not leave the old one behind.
     person_id, new_person = _bring_up_to_date(
-        connection,
+        session,
         _PERSON,
         found.person_id,
         _current(found, "person", _PERSON_VALUES),
@@ -304,7 +301,7 @@ def record_launch(session: Session | Connection, facts: LaunchFacts) -> Recorded
         if context.memberships_url:  # a launch without the service keeps the known URL
             wanted["memberships_url"] = context.memberships_url
         context_id, new_context = _bring_up_to_date(
-            connection,
+            session,
             _CONTEXT,
             found.context_pk,
             _current(found, "context", _CONTEXT_VALUES),
@@ -314,7 +311,7 @@ def record_launch(session: Session | Connection, facts: LaunchFacts) -> Recorded
         )
         # A person or course inserted just now has no membership yet.
         _bring_up_to_date(
-            connection,
+            session,
             _MEMBERSHIP,
             None if new_person or new_context else found.membership_id,
             _current(found, "membership", _MEMBERSHIP_VALUES),
@@ -325,7 +322,7 @@ def record_launch(session: Session | Connection, facts: LaunchFacts) -> Recorded
     link_id = None
     if link is not None:
         link_id, _ = _bring_up_to_date(
-            connection,
+            session,
             _RESOURCE_LINK,
             found.link_pk,
             _current(found, "link", _LINK_VALUES),
@@ -357,7 +354,7 @@ def record_launch(session: Session | Connection, facts: LaunchFacts) -> Recorded
         "created_at": now,
         "expires_at": now + SESSION_LIFETIME,
     }
-    _insert(_LAUNCH_SESSION, tuple(values)).run(connection, values)
+    _insert(_LAUNCH_SESSION, tuple(values)).run(session, values)
     return launch
 
 
@@ -367,8 +364,7 @@ def choose_language(session: Session | Connection, launch_session_id: str, local
     Inside an LMS iframe without cookies the launch session is the only place where such
     a choice can live; every page of the launch then renders in it.
     """
-    connection = session.connection() if isinstance(session, Session) else session
-    _CHOOSE_LANGUAGE.run(connection, {"session_id": launch_session_id, "locale": locale})
+    _CHOOSE_LANGUAGE.run(session, {"session_id": launch_session_id, "locale": locale})
 
 
 _CHOOSE_LANGUAGE = Prepared(

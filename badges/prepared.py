@@ -8,10 +8,10 @@ SQLite: most of a launch's database time, measured by ``bench/lti_launch.py``
 statement, compiled by SQLAlchemy for the connection's dialect, whose parameters and
 rows go through that dialect's own type processors (aware UTC dates, JSON); only the
 per-call machinery is skipped. It runs on the cursor of the caller's
-:class:`~sqlalchemy.engine.Connection`, inside its transaction, so pooling, commit and
-rollback stay SQLAlchemy's, and a database error comes out as the same
-:class:`sqlalchemy.exc.DBAPIError` subclass (``IntegrityError``...) as through
-``execute``.
+:class:`~sqlalchemy.engine.Connection` (or an ORM session's), inside its transaction,
+so pooling, commit and rollback stay SQLAlchemy's, and a database error comes out as
+the same :class:`sqlalchemy.exc.DBAPIError` subclass (``IntegrityError``...) as
+through ``execute``.
 
 Column defaults are not applied (``created_at``, ``updated_at``...): SQLAlchemy
 compiles them into INSERT and UPDATE statements as parameters, and a missing one is
@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable, SelectBase
 
 
@@ -84,7 +85,8 @@ class Prepared:
             ),
         )
 
-    def _run(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, _Compiled]:
+    def _run(self, on: Connection | Session, params: Mapping[str, Any]) -> tuple[Any, _Compiled]:
+        connection = on.connection() if isinstance(on, Session) else on
         compiled = self._for(connection.dialect)
         values: dict[str, Any] = {}
         for name, key, process in compiled.binds:
@@ -122,7 +124,7 @@ class Prepared:
             for row in fetched
         ]
 
-    def all(self, connection: Connection, params: Mapping[str, Any]) -> list[Any]:
+    def all(self, connection: Connection | Session, params: Mapping[str, Any]) -> list[Any]:
         """Every row, as named tuples of processed values."""
         cursor, compiled = self._run(connection, params)
         try:
@@ -130,7 +132,7 @@ class Prepared:
         finally:
             cursor.close()
 
-    def first(self, connection: Connection, params: Mapping[str, Any]) -> Any | None:
+    def first(self, connection: Connection | Session, params: Mapping[str, Any]) -> Any | None:
         """The first row, or None."""
         cursor, compiled = self._run(connection, params)
         try:
@@ -139,7 +141,7 @@ class Prepared:
             cursor.close()
         return None if row is None else self._rows(compiled, [row])[0]
 
-    def run(self, connection: Connection, params: Mapping[str, Any]) -> int:
+    def run(self, connection: Connection | Session, params: Mapping[str, Any]) -> int:
         """Execute a statement that returns no rows; the number of rows it touched."""
         cursor, _ = self._run(connection, params)
         try:

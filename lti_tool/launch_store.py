@@ -33,65 +33,52 @@ _STATE = LaunchState.__table__
 # The statements are built once, with bound parameters: building a select per call
 # (and computing its cache key) costs several times what SQLite takes to answer it.
 
+#: A registration as the login and the launch read it, with one deployment (or NULL).
+_REGISTRATION_COLUMNS = (
+    _REGISTRATION.c.id,
+    _REGISTRATION.c.client_id,
+    _REGISTRATION.c.auth_login_url,
+    _REGISTRATION.c.auth_token_url,
+    _REGISTRATION.c.jwks_url,
+    _REGISTRATION.c.platform_id,
+    _DEPLOYMENT_T.c.deployment_id,
+    _DEPLOYMENT_T.c.id.label("deployment_pk"),
+)
+#: A login state as the launch validator reads it.
+_STATE_COLUMNS = (
+    _STATE.c.state,
+    _STATE.c.nonce,
+    _STATE.c.registration_id,
+    _STATE.c.target_link_uri,
+    _STATE.c.lti_deployment_id,
+    _STATE.c.created_at,
+    _STATE.c.used_at,
+)
+_BY_CLIENT = (_REGISTRATION.c.client_id, _DEPLOYMENT_T.c.deployment_id)
+
 #: One row per (registration, deployment) of an issuer; a registration without any
 #: deployment still comes back once, with a NULL deployment id.
 _REGISTRATIONS = Prepared(
-    select(
-        _REGISTRATION.c.id,
-        _REGISTRATION.c.client_id,
-        _REGISTRATION.c.auth_login_url,
-        _REGISTRATION.c.auth_token_url,
-        _REGISTRATION.c.jwks_url,
-        _REGISTRATION.c.platform_id,
-        _DEPLOYMENT_T.c.deployment_id,
-        _DEPLOYMENT_T.c.id.label("deployment_pk"),
-    )
+    select(*_REGISTRATION_COLUMNS)
     .join(_PLATFORM, _PLATFORM.c.id == _REGISTRATION.c.platform_id)
     .outerjoin(_DEPLOYMENT_T, _DEPLOYMENT_T.c.registration_id == _REGISTRATION.c.id)
     .where(_PLATFORM.c.issuer == bindparam("issuer"))
-    .order_by(_REGISTRATION.c.client_id, _DEPLOYMENT_T.c.deployment_id)
+    .order_by(*_BY_CLIENT)
 )
-_LOGIN = Prepared(
-    select(
-        _STATE.c.state,
-        _STATE.c.nonce,
-        _STATE.c.registration_id,
-        _STATE.c.target_link_uri,
-        _STATE.c.lti_deployment_id,
-        _STATE.c.created_at,
-        _STATE.c.used_at,
-    ).where(_STATE.c.state == bindparam("state"))
-)
+_LOGIN = Prepared(select(*_STATE_COLUMNS).where(_STATE.c.state == bindparam("state")))
 _STATE_REGISTRATION = Registration.__table__.alias("state_registration")
 #: A launch's login state with every registration (and deployment) of the platform it
 #: was issued for, in one statement: the launch validator needs both, and with the
 #: state's platform being the token's issuer in every sound launch, one read serves.
 #: One row per (registration, deployment); none when the state was never issued.
 _LAUNCH_READ = Prepared(
-    select(
-        _REGISTRATION.c.id,
-        _REGISTRATION.c.client_id,
-        _REGISTRATION.c.auth_login_url,
-        _REGISTRATION.c.auth_token_url,
-        _REGISTRATION.c.jwks_url,
-        _REGISTRATION.c.platform_id,
-        _DEPLOYMENT_T.c.deployment_id,
-        _DEPLOYMENT_T.c.id.label("deployment_pk"),
-        _PLATFORM.c.issuer,
-        _STATE.c.state,
-        _STATE.c.nonce,
-        _STATE.c.registration_id,
-        _STATE.c.target_link_uri,
-        _STATE.c.lti_deployment_id,
-        _STATE.c.created_at,
-        _STATE.c.used_at,
-    )
+    select(*_REGISTRATION_COLUMNS, _PLATFORM.c.issuer, *_STATE_COLUMNS)
     .join(_STATE_REGISTRATION, _STATE_REGISTRATION.c.id == _STATE.c.registration_id)
     .join(_PLATFORM, _PLATFORM.c.id == _STATE_REGISTRATION.c.platform_id)
     .join(_REGISTRATION, _REGISTRATION.c.platform_id == _PLATFORM.c.id)
     .outerjoin(_DEPLOYMENT_T, _DEPLOYMENT_T.c.registration_id == _REGISTRATION.c.id)
     .where(_STATE.c.state == bindparam("state"))
-    .order_by(_REGISTRATION.c.client_id, _DEPLOYMENT_T.c.deployment_id)
+    .order_by(*_BY_CLIENT)
 )
 _NONCE = Prepared(select(_STATE.c.state).where(_STATE.c.nonce == bindparam("nonce")))
 _SAVE_LOGIN = Prepared(
@@ -135,7 +122,7 @@ class SqlToolStore:
     """
 
     def __init__(self, session: Session | Connection) -> None:
-        self.connection = session.connection() if isinstance(session, Session) else session
+        self.connection = session
         self._registrations: dict[str, list[RegistrationInfo]] = {}
         self._deployments: dict[tuple[str, str], DeploymentRef] = {}
         self._logins: dict[str, LoginRecord | None] = {}
