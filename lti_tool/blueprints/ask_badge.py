@@ -39,6 +39,7 @@ from lti_tool.app import runtime_of
 from lti_tool.blueprints.lti import register_destination
 from lti_tool.course_roster import course_roster
 from lti_tool.launch_handle import LaunchContext, current_launch, requires_launch, url_for_launch
+from lti_tool.lti1p3.message_launch import CUSTOM
 from lti_tool.lti1p3.names_roles import Member
 from lti_tool.lti1p3.roles import TRAINER, at_least, chemins_role
 from lti_tool.lti1p3.service_errors import PlatformServiceError
@@ -49,7 +50,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("ask_badge", __name__, url_prefix="/course/badge")
 register_destination("ask-badge", "ask_badge.page")
 
-CUSTOM = "https://purl.imsglobal.org/spec/lti/claim/custom"
 LEARNER = course_people.LEARNER
 PERSON = "person:"
 ROSTER = "roster:"

@@ -57,7 +57,7 @@ from lti_tool.launch_handle import (
 from lti_tool.launch_store import DeploymentRef, SqlToolStore
 from lti_tool.lti1p3.deep_link import SETTINGS_CLAIM
 from lti_tool.lti1p3.exceptions import LaunchRefused, LoginRefused, LtiRefusal
-from lti_tool.lti1p3.message_launch import C, Launch, MessageLaunch
+from lti_tool.lti1p3.message_launch import CUSTOM, Launch, MessageLaunch
 from lti_tool.lti1p3.oidc_login import initiate_login
 from lti_tool.lti1p3.platform_keys import PlatformKeys
 from lti_tool.lti1p3.registration import ToolUrls
@@ -80,7 +80,7 @@ NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 #: (which badge an "ask for this badge" page is for) and a Deep Linking request's
 #: settings. Everything else the launch says is in columns (person, course, link,
 #: role) or not kept: names and e-mails are not copied into every session row.
-SESSION_CLAIMS = (C + "custom", SETTINGS_CLAIM)
+SESSION_CLAIMS = (CUSTOM, SETTINGS_CLAIM)
 #: Named destinations (custom parameter ``target`` or message type) → endpoint. Later
 #: blueprints add theirs with :func:`register_destination`.
 DESTINATIONS: dict[str, str] = {}

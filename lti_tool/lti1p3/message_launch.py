@@ -30,6 +30,8 @@ from lti_tool.lti1p3.platform_keys import PlatformKeys
 from lti_tool.lti1p3.registration import LoginRecord, RegistrationInfo, ToolStore, ToolUrls
 
 C = "https://purl.imsglobal.org/spec/lti/claim/"
+#: The custom parameters of a placement (``target``, ``badge``...).
+CUSTOM = C + "custom"
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
 DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"
