@@ -27,9 +27,10 @@ slices (A B, B A, A B...) so that a slower moment of the machine hits both: on a
 scenarios are measured: every launch by a new learner (the worst case for Chemins: the
 person and membership rows are created), then a class of 20 returning learners (the
 usual day: rows are found and only the launch session is written). Printed: round
-trips per second, the ratio (target ≥ 1.0×), p50/p95 latency of the whole round trip
-and of the tool's own requests (the platform's share is the same for both). Never
-asserts; the number of requests is bounded, so it stops by itself.
+trips per second, the ratio (target ≥ 1.0×) with its spread over neighbouring slices
+(how much this machine's noise moves it), p50/p95 latency of the whole round trip and of
+the tool's own requests (the platform's share is the same for both). Never asserts; the
+number of requests is bounded, so it stops by itself.
 
     .venv/bin/python bench/lti_launch.py [LAUNCHES] [THREADS]    # 600 launches, 8 threads
 """
@@ -40,6 +41,7 @@ import argparse
 import html
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -186,6 +188,8 @@ class Run:
     timings: list[Timing] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     wall: float = 0.0
+    #: Round trips per second of each slice, in the order they ran.
+    slice_rates: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -245,10 +249,13 @@ def drive(run: Run, platform_url: str, client_id: str, users: list[str], threads
         with run.lock:
             run.timings.append(timing)
 
+    done = len(run.timings)
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=threads) as pool:
         list(pool.map(one, users))
-    run.wall += time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    run.wall += elapsed
+    run.slice_rates.append((len(run.timings) - done) / elapsed)
 
 
 # --- orchestration -------------------------------------------------------------------
@@ -352,7 +359,26 @@ def _report(runs: list[Run], launches: int, threads: int) -> None:
     if rates.get("pylti1p3"):
         ratio = rates["chemins"] / rates["pylti1p3"]
         print(f"Chemins / pylti1p3 throughput: {ratio:.2f}× (target ≥ 1.0×)")
+        chemins, pylti = (run for run in runs if run.name in ("chemins", "pylti1p3"))
+        print(_spread(chemins.slice_rates, pylti.slice_rates))
     print("ms columns: whole round trip (platform included), then the tool's requests only.")
+
+
+def _spread(chemins: list[float], pylti: list[float]) -> str:
+    """How far the ratio moves between neighbouring slices: the noise of this machine.
+
+    Slice *n* of one tool ran right before or after slice *n* of the other, so each pair
+    saw the same moment of the machine; the spread of the pairs' ratios says how much of
+    the whole-run ratio can be trusted.
+    """
+    pairs = sorted(c / p for c, p in zip(chemins, pylti, strict=True) if p)
+    if len(pairs) < 4:
+        return "slice pairs: too few to tell the noise"
+    quarter = len(pairs) // 4
+    return (
+        f"slice pairs ({len(pairs)}): median {statistics.median(pairs):.2f}×, "
+        f"middle half {pairs[quarter]:.2f}–{pairs[-quarter - 1]:.2f}×"
+    )
 
 
 def main(launches: int, threads: int) -> None:

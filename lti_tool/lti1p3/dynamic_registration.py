@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from lti_tool.lti1p3.platform_address import check_reachable
+from lti_tool.lti1p3.platform_address import check_reachable, guarded_session
 from lti_tool.lti1p3.service_errors import (
     RegistrationFailed,
     RegistrationTokenRefused,
@@ -239,7 +239,7 @@ def fetch_platform_configuration(
     if not configuration_url.startswith(("https://", "http://")):
         raise RegistrationFailed("openid_configuration is not a web address")
     check_reachable(configuration_url, private_hosts)
-    session = http or requests.Session()
+    session = http or guarded_session(private_hosts)
     try:
         response = session.get(
             configuration_url,
@@ -345,7 +345,7 @@ def register(
     configuration's own address was (``private_hosts``).
     """
     check_reachable(configuration.registration_endpoint, private_hosts)
-    session = http or requests.Session()
+    session = http or guarded_session(private_hosts)
     try:
         response = session.post(
             configuration.registration_endpoint,

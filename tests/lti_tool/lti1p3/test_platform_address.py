@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
 import pytest
 
-from lti_tool.lti1p3.platform_address import check_reachable
+from lti_tool.lti1p3.dynamic_registration import fetch_platform_configuration
+from lti_tool.lti1p3.platform_address import check_reachable, guarded_session
 from lti_tool.lti1p3.service_errors import PrivateAddress, RegistrationFailed
 
 
@@ -48,3 +56,69 @@ def test_other_urls_are_not_web_addresses(url: str) -> None:
 def test_a_name_that_does_not_resolve_is_refused() -> None:
     with pytest.raises(RegistrationFailed, match="cannot be resolved"):
         check_reachable("https://no-such-host.invalid/")
+
+
+# -- the connection itself: what a DNS answer changed after the check would reach -------
+
+
+class _Inside(BaseHTTPRequestHandler):
+    """A service of the tool's own network, which must never hear from a registration."""
+
+    heard: list[str] = []
+
+    def do_GET(self) -> None:
+        self.heard.append(self.path)
+        body = json.dumps({"issuer": "http://inside"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def inside() -> Iterator[int]:
+    """A local HTTP service on 127.0.0.1; yields its port."""
+    _Inside.heard = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Inside)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_guarded_connection_to_a_private_address_sends_nothing(inside: int) -> None:
+    with pytest.raises(PrivateAddress):
+        guarded_session().get(f"http://127.0.0.1:{inside}/latest/meta-data/", timeout=5)
+    with pytest.raises(PrivateAddress):  # refused before the TLS handshake is tried
+        guarded_session().get(f"https://127.0.0.1:{inside}/admin", timeout=5)
+    assert _Inside.heard == []
+    allowed = guarded_session(["127.0.0.1"]).get(f"http://127.0.0.1:{inside}/ok", timeout=5)
+    assert allowed.status_code == 200
+    assert guarded_session(["*"]).get(f"http://127.0.0.1:{inside}/any", timeout=5).ok
+    assert _Inside.heard == ["/ok", "/any"]
+
+
+def test_a_name_rebound_to_a_private_address_after_the_check_is_refused(
+    inside: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: the name is public when checked, the loopback when connected."""
+    real = socket.getaddrinfo
+    answers = iter(["93.184.215.14"])  # the check's answer; every later one: 127.0.0.1
+
+    def rebinding_dns(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "platform.example":
+            return real(next(answers, "127.0.0.1"), port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_dns)
+    with pytest.raises(PrivateAddress):
+        fetch_platform_configuration(
+            f"http://platform.example:{inside}/openid-configuration", "one-time-token"
+        )
+    assert _Inside.heard == []
