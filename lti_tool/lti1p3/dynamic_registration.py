@@ -263,6 +263,10 @@ def fetch_platform_configuration(
         raise RegistrationFailed("the platform's configuration is not a JSON object")
     configuration = parse_platform_configuration(data)
     check_issuer(configuration_url, configuration.issuer, trusted_issuers)
+    # The tool calls these later, on launches and for services, with no one watching:
+    # a stranger's configuration must not point them into the tool's network either.
+    for endpoint in (configuration.jwks_uri, configuration.token_endpoint):
+        check_reachable(endpoint, private_hosts)
     return configuration
 
 

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+import responses
 
 from lti_tool.lti1p3.dynamic_registration import fetch_platform_configuration
 from lti_tool.lti1p3.platform_address import check_reachable, guarded_session
@@ -122,3 +123,33 @@ def test_a_name_rebound_to_a_private_address_after_the_check_is_refused(
             f"http://platform.example:{inside}/openid-configuration", "one-time-token"
         )
     assert _Inside.heard == []
+
+
+PUBLIC_PLATFORM = "https://93.184.215.14"
+
+
+@pytest.mark.parametrize(
+    "endpoints",
+    [
+        {"jwks_uri": "http://169.254.169.254/latest/meta-data/"},
+        {"token_endpoint": "http://10.0.0.5/admin/token"},
+    ],
+)
+@responses.activate
+def test_a_configuration_cannot_point_later_calls_inward(endpoints: dict[str, str]) -> None:
+    """The keys and the token endpoint are fetched on later launches: checked now."""
+    configuration = {
+        "issuer": PUBLIC_PLATFORM,
+        "authorization_endpoint": f"{PUBLIC_PLATFORM}/auth",
+        "token_endpoint": f"{PUBLIC_PLATFORM}/token",
+        "jwks_uri": f"{PUBLIC_PLATFORM}/certs",
+        "registration_endpoint": f"{PUBLIC_PLATFORM}/register",
+        **endpoints,
+    }
+    url = f"{PUBLIC_PLATFORM}/.well-known/openid-configuration"
+    responses.get(url, json=configuration)
+    with pytest.raises(PrivateAddress):
+        fetch_platform_configuration(url, "one-time-token")
+    allowed = next(iter(endpoints.values())).split("/")[2]
+    accepted = fetch_platform_configuration(url, "one-time-token", private_hosts=[allowed])
+    assert accepted.issuer == PUBLIC_PLATFORM
