@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -50,15 +51,30 @@ MAX_AGE = 300
 STATE_TTL = 600
 MAX_ID = 255
 
-_JWS = jwt.PyJWS()
+#: A compact JWS segment (RFC 7515 §2): base64url, unpadded or with the padding some
+#: issuers add. Anything else (spaces, "+", "/", "!") is refused, as PyJWS refuses it.
+_SEGMENT = re.compile(r"[A-Za-z0-9_-]*={0,2}")
+#: PyJWT's RS256, used on the segments check_jwt_format already decoded.
+_RS256 = jwt.algorithms.RSAAlgorithm(jwt.algorithms.RSAAlgorithm.SHA256)
 
 UNAUTHORIZED = 401
 BAD_REQUEST = 400
 
 
+def _b64(segment: str) -> bytes:
+    """A base64url segment's bytes; ValueError for anything else."""
+    stripped = segment.rstrip("=")
+    if (
+        not _SEGMENT.fullmatch(segment)
+        or len(stripped) % 4 == 1
+        or (stripped != segment and len(segment) % 4)
+    ):
+        raise ValueError("a segment is not base64url")
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
 def _b64json(segment: str) -> Any:
-    padded = segment + "=" * (-len(segment) % 4)
-    return json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    return json.loads(_b64(segment))
 
 
 def _refuse(code: str, message: str, status: int = UNAUTHORIZED) -> LaunchRefused:
@@ -75,6 +91,8 @@ class Launch:
     state: str = ""
     header: dict[str, Any] = field(default_factory=dict)
     unverified: dict[str, Any] = field(default_factory=dict)
+    signing_input: bytes = b""
+    signature: bytes = b""
     claims: dict[str, Any] = field(default_factory=dict)
     registration: RegistrationInfo | None = None
     login: LoginRecord | None = None
@@ -147,17 +165,26 @@ class MessageLaunch:
     # -- the token, unverified: enough to find the key ----------------------------------
 
     def check_jwt_format(self, launch: Launch) -> None:
-        """Three base64url JSON segments. B5 (two parts, garbage)."""
+        """Three base64url segments, JSON header and payload, no JWS extension. B5."""
         parts = launch.id_token.split(".")
         if len(parts) != 3:
             raise _refuse("B5", f"id_token has {len(parts)} parts, not 3", BAD_REQUEST)
         try:
             header, payload = _b64json(parts[0]), _b64json(parts[1])
+            signature = _b64(parts[2])
         except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
             raise _refuse("B5", f"id_token is not a JWT: {exc}", BAD_REQUEST) from exc
         if not isinstance(header, dict) or not isinstance(payload, dict):
             raise _refuse("B5", "id_token header or payload is not a JSON object", BAD_REQUEST)
+        if "crit" in header or header.get("b64", True) is not True:
+            # RFC 7515 §4.1.11: critical extensions this tool does not implement (such
+            # as RFC 7797's unencoded payload) make the token unusable.
+            raise _refuse(
+                "B5", "id_token requires JWS extensions this tool does not support", BAD_REQUEST
+            )
         launch.header, launch.unverified = header, payload
+        launch.signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")
+        launch.signature = signature
 
     def check_algorithm(self, launch: Launch) -> None:
         """RS256 only: never ``none``, never HS* keyed with the public key. B4."""
@@ -221,17 +248,12 @@ class MessageLaunch:
             raise _refuse("B2", str(exc)) from exc
         except PlatformKeysUnavailable as exc:
             raise _refuse("KEYS", str(exc)) from exc
-        try:
-            # The JWS layer only: the payload segment it verifies is the one
-            # check_jwt_format already parsed, so the claims are that object, not a
-            # second parse of the same bytes (timestamps are checked below, by LTI's
-            # rules). PyJWS refuses a segment with anything but base64url in it.
-            _JWS.decode_complete(launch.id_token, key, algorithms=["RS256"])
-            launch.claims = launch.unverified
-        except jwt.InvalidSignatureError as exc:
-            raise _refuse("B3", "signature does not verify with the platform key") from exc
-        except jwt.PyJWTError as exc:
-            raise _refuse("B5", f"id_token cannot be verified: {exc}") from exc
+        # RS256 over the two segments check_jwt_format decoded (strictly): the claims
+        # are the payload it parsed, not a second parse of the same bytes (timestamps
+        # are checked below, by LTI's rules, not by PyJWT's).
+        if not _RS256.verify(launch.signing_input, key, launch.signature):
+            raise _refuse("B3", "signature does not verify with the platform key")
+        launch.claims = launch.unverified
 
     def check_timestamps(self, launch: Launch) -> None:
         """``exp`` and ``iat`` required; not expired, not from the future, not too old.

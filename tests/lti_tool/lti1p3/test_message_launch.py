@@ -6,6 +6,8 @@ tests pin the boundaries that need a controlled clock.
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +15,8 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.hashes import SHA256
 
 from lti_tool.lti1p3.exceptions import LaunchRefused
 from lti_tool.lti1p3.message_launch import PIPELINE, C, MessageLaunch
@@ -131,3 +135,56 @@ def test_submission_review_needs_no_resource_link() -> None:
 def test_real_clock_default() -> None:
     validator = MessageLaunch(Store(), ToolUrls("https://chemins.test"), Keys())  # type: ignore[arg-type]
     assert abs(validator.clock() - time.time()) < 5
+
+
+def _token_code(token: str) -> str:
+    validator = MessageLaunch(Store(), ToolUrls("https://chemins.test"), Keys(), clock=lambda: NOW)  # type: ignore[arg-type]
+    with pytest.raises(LaunchRefused) as refused:
+        validator.validate({"id_token": token, "state": "state"}, "state")
+    return refused.value.code
+
+
+def _signed(claims: dict[str, Any], **headers: Any) -> str:
+    return jwt.encode(claims, KEY, algorithm="RS256", headers={"kid": "k", **headers})
+
+
+def test_segments_must_be_strict_base64url() -> None:
+    """Decoders skip characters outside the alphabet; the validator refuses them (B5)."""
+    header, payload, signature = _signed(_claims()).split(".")
+    for bad in (
+        f"{header}.{payload}!.{signature}",  # junk a lax decoder would drop
+        f"{header}.{payload}.{signature[:-2]}+/",  # base64, not base64url
+        f"{header}.{payload[:-1]} .{signature}",
+        f"{header}.{payload}.{signature}===",  # more padding than base64 allows
+        f"{header}.{payload}.{signature[:-1]}",  # a length no base64 text has
+    ):
+        assert _token_code(bad) == "B5", bad
+
+
+def test_padding_some_issuers_add_is_accepted() -> None:
+    """Some issuers pad their segments (and sign them padded): still base64url."""
+
+    def padded(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).decode()
+
+    header = padded(json.dumps({"alg": "RS256", "kid": "k", "typ": "JWT"}).encode())
+    payload = padded(json.dumps(_claims()).encode())
+    signature = padded(KEY.sign(f"{header}.{payload}".encode(), PKCS1v15(), SHA256()))
+    assert "=" in header + payload + signature
+    launch = MessageLaunch(Store(), ToolUrls("https://chemins.test"), Keys(), clock=lambda: NOW)  # type: ignore[arg-type]
+    accepted = launch.validate(
+        {"id_token": f"{header}.{payload}.{signature}", "state": "state"}, "state"
+    )
+    assert accepted.claims["sub"] == "u1"
+
+
+@pytest.mark.parametrize("headers", [{"crit": ["exp"]}, {"b64": False, "crit": ["b64"]}])
+def test_jws_extensions_are_refused(headers: dict[str, Any]) -> None:
+    """RFC 7515 §4.1.11: a critical extension this tool does not implement is fatal."""
+    assert _token_code(_signed(_claims(), **headers)) == "B5"
+
+
+def test_a_signature_over_other_bytes_fails() -> None:
+    header, _, signature = _signed(_claims()).split(".")
+    _, other, _ = _signed(_claims(sub="someone-else")).split(".")
+    assert _token_code(f"{header}.{other}.{signature}") == "B3"
