@@ -41,9 +41,10 @@ class _Compiled:
     positions: tuple[str, ...] | None
     #: Per bind name: the caller's key and the dialect's bind processor.
     binds: tuple[tuple[str, str, Callable[[Any], Any] | None], ...]
-    #: Row class and one result processor per column (None: value as fetched).
+    #: Row class, and the result processor of each column that has one (by position):
+    #: most columns are fetched as they are, so only these are visited per row.
     row: Any
-    results: tuple[Callable[[Any], Any] | None, ...]
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]
 
 
 class Prepared:
@@ -80,8 +81,10 @@ class Prepared:
             binds=binds,
             row=namedtuple("Row", keys, rename=True) if keys else None,  # type: ignore[misc]
             results=tuple(
-                column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in columns
+                (position, process)
+                for position, column in enumerate(columns)
+                if (process := column.type.dialect_impl(dialect).result_processor(dialect, None))
+                is not None
             ),
         )
 
@@ -114,15 +117,15 @@ class Prepared:
 
     def _rows(self, compiled: _Compiled, fetched: Sequence[Sequence[Any]]) -> list[Any]:
         processors = compiled.results
-        if not any(processors):
+        if not processors:
             return [compiled.row._make(row) for row in fetched]
-        return [
-            compiled.row._make(
-                value if process is None else process(value)
-                for value, process in zip(row, processors, strict=True)
-            )
-            for row in fetched
-        ]
+        rows = []
+        for fetched_row in fetched:
+            values = list(fetched_row)
+            for position, process in processors:
+                values[position] = process(values[position])
+            rows.append(compiled.row._make(values))
+        return rows
 
     def all(self, connection: Connection | Session, params: Mapping[str, Any]) -> list[Any]:
         """Every row, as named tuples of processed values."""

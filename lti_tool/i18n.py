@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from flask import Flask, Response, g, request
 from flask_babel import Babel, get_locale, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
+
+from lti_tool.page_url import this_page_url, with_parameter
 
 LANGUAGES = ("fr", "en")
 DEFAULT = "fr"
@@ -71,18 +72,10 @@ def init_i18n(app: Flask) -> None:
 
 
 def lang_url(code: str) -> str:
-    """This page in another language, keeping its other query parameters (launch handle).
-
-    Built from the request's own path: the page is the one being shown, so there is no
-    route to look up again.
-    """
+    """This page in another language, keeping its other query parameters (launch handle)."""
     if request.endpoint is None:
         return f"?lang={code}"
-    base = g.get("_lang_url_base")
-    if base is None:  # once per page, shared by the links of every language
-        query = urlencode({k: v for k, v in request.args.items() if k != "lang"})
-        base = g._lang_url_base = f"{request.script_root}{quote(request.path)}?{query}"
-    return f"{base}&lang={code}" if not base.endswith("?") else f"{base}lang={code}"
+    return with_parameter(this_page_url(), "lang", code)
 
 
 # Flask-Babel gives templates a ``gettext`` that finds the request's translations again

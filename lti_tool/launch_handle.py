@@ -47,6 +47,7 @@ from badges.models.platform import origins_of
 from badges.prepared import Prepared
 from lti_tool.app import runtime_of
 from lti_tool.lti1p3.roles import at_least
+from lti_tool.page_url import this_page_url, with_parameter
 
 HANDLE_PARAM = "lh"
 CSRF_FIELD = "csrf_token"
@@ -299,6 +300,19 @@ def url_for_launch(endpoint: str, **values: Any) -> str:
     return url_for(endpoint, **values)
 
 
+def launch_page_url() -> str:
+    """This page's URL, carrying the launch handle: where a launched page's forms post.
+
+    The same as ``url_for_launch(request.endpoint, **request.view_args)``, taken from
+    the request instead of building the route again (every launched page has a form).
+    """
+    url = this_page_url()
+    launch = g.get("launch")
+    if launch is not None and HANDLE_PARAM not in request.args:
+        url = with_parameter(url, HANDLE_PARAM, launch.handle)
+    return url
+
+
 def launch_fields() -> Markup:
     """Hidden form fields (handle and CSRF token) every form of a launched page carries."""
     launch = g.get("launch")
@@ -327,5 +341,7 @@ def set_launch_cookie(response: Response, handle: str) -> None:
 
 
 def init_launch_handle(app: Flask) -> None:
-    """Expose :func:`url_for_launch` and :func:`launch_fields` to every template."""
-    app.jinja_env.globals.update(url_for_launch=url_for_launch, launch_fields=launch_fields)
+    """Expose the launch's URL helpers and :func:`launch_fields` to every template."""
+    app.jinja_env.globals.update(
+        url_for_launch=url_for_launch, launch_page_url=launch_page_url, launch_fields=launch_fields
+    )
