@@ -33,3 +33,7 @@ class PlatformKeysUnavailable(Exception):
 
 class UnknownKeyId(Exception):
     """No key with the token's ``kid``, even after fetching the JWKS again."""
+
+
+class WeakPlatformKey(Exception):
+    """The token's key is an RSA key too short to trust (fewer than 2,048 bits)."""

@@ -26,7 +26,12 @@ from typing import Any
 
 import jwt
 
-from lti_tool.lti1p3.exceptions import LaunchRefused, PlatformKeysUnavailable, UnknownKeyId
+from lti_tool.lti1p3.exceptions import (
+    LaunchRefused,
+    PlatformKeysUnavailable,
+    UnknownKeyId,
+    WeakPlatformKey,
+)
 from lti_tool.lti1p3.platform_keys import PlatformKeys
 from lti_tool.lti1p3.registration import LoginRecord, RegistrationInfo, ToolStore, ToolUrls
 
@@ -248,6 +253,8 @@ class MessageLaunch:
             raise _refuse("B2", str(exc)) from exc
         except PlatformKeysUnavailable as exc:
             raise _refuse("KEYS", str(exc)) from exc
+        except WeakPlatformKey as exc:
+            raise _refuse("WEAK_KEY", str(exc)) from exc
         # RS256 over the two segments check_jwt_format decoded (strictly): the claims
         # are the payload it parsed, not a second parse of the same bytes (timestamps
         # are checked below, by LTI's rules, not by PyJWT's).

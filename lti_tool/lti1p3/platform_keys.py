@@ -8,7 +8,10 @@ for a year). Refetches are also spaced out: a stream of forged tokens with rando
 ``kid`` values must not turn the tool into a flood of requests against the platform.
 
 Only RSA signing keys are kept (LTI uses RS256 alone). Moduli and exponents are read as
-base64url with or without ``=`` padding, because both appear in the wild.
+base64url with or without ``=`` padding, because both appear in the wild. A key shorter
+than 2,048 bits is kept in the cache (its ``kid`` is known, so tokens naming it cause no
+refetch) but never used: a signature it verifies proves little (RFC 7518 §3.3 requires
+2,048 bits for RS256; Moodle and Open edX generate 2,048-bit keys).
 """
 
 from __future__ import annotations
@@ -24,13 +27,15 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from badges.openbadges.keys import b64url_decode
-from lti_tool.lti1p3.exceptions import PlatformKeysUnavailable, UnknownKeyId
+from lti_tool.lti1p3.exceptions import PlatformKeysUnavailable, UnknownKeyId, WeakPlatformKey
 
 TIMEOUT = 5
 DEFAULT_TTL = 300
 MAX_TTL = 24 * 3600
 #: Seconds between two refetches of the same JWKS caused by unknown ``kid`` values.
 MIN_REFETCH_INTERVAL = 10
+#: The shortest RSA modulus a launch may be signed with (RFC 7518 §3.3).
+MIN_RSA_BITS = 2048
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)\"?", re.IGNORECASE)
 
 
@@ -109,8 +114,17 @@ class PlatformKeys:
 
         A JWKS fetched for this very call is not fetched again; a cached one is, unless
         an unknown ``kid`` already caused a refetch less than ``min_refetch_interval``
-        seconds ago.
+        seconds ago. Raises :class:`WeakPlatformKey` for a key shorter than
+        :data:`MIN_RSA_BITS`.
         """
+        key = self._find(jwks_url, kid)
+        if key.key_size < MIN_RSA_BITS:
+            raise WeakPlatformKey(
+                f"key {kid!r} in {jwks_url} has {key.key_size} bits ({MIN_RSA_BITS} at least)"
+            )
+        return key
+
+    def _find(self, jwks_url: str, kid: str) -> rsa.RSAPublicKey:
         with self._lock:
             now = self.clock()
             entry = self._entries.get(jwks_url)

@@ -14,12 +14,15 @@ from typing import Any
 
 import jwt
 import pytest
+import responses
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.hashes import SHA256
 
+from badges.openbadges.keys import int_to_b64url
 from lti_tool.lti1p3.exceptions import LaunchRefused
 from lti_tool.lti1p3.message_launch import PIPELINE, C, MessageLaunch
+from lti_tool.lti1p3.platform_keys import PlatformKeys
 from lti_tool.lti1p3.registration import LoginRecord, RegistrationInfo, ToolUrls
 
 ISS = "https://lms.example.org"
@@ -188,3 +191,26 @@ def test_a_signature_over_other_bytes_fails() -> None:
     header, _, signature = _signed(_claims()).split(".")
     _, other, _ = _signed(_claims(sub="someone-else")).split(".")
     assert _token_code(f"{header}.{other}.{signature}") == "B3"
+
+
+@responses.activate
+def test_a_launch_signed_with_a_short_key_is_refused() -> None:
+    """Even a signature that verifies is refused when the platform key is under 2,048 bits."""
+    weak = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505 (the point)
+    numbers = weak.public_key().public_numbers()
+    jwk = {"kty": "RSA", "kid": "k", "n": int_to_b64url(numbers.n), "e": int_to_b64url(numbers.e)}
+    responses.get(f"{ISS}/jwks", json={"keys": [jwk]})
+    header = _b64(json.dumps({"alg": "RS256", "kid": "k", "typ": "JWT"}).encode())
+    payload = _b64(json.dumps(_claims()).encode())
+    signature = _b64(weak.sign(f"{header}.{payload}".encode(), PKCS1v15(), SHA256()))
+    urls = ToolUrls("https://chemins.test")
+    validator = MessageLaunch(Store(), urls, PlatformKeys(), clock=lambda: NOW)  # type: ignore[arg-type]
+    with pytest.raises(LaunchRefused) as refused:
+        validator.validate(
+            {"id_token": f"{header}.{payload}.{signature}", "state": "state"}, "state"
+        )
+    assert (refused.value.code, refused.value.http_status) == ("WEAK_KEY", 401)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")

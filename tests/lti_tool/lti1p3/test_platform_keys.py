@@ -8,7 +8,7 @@ import pytest
 import responses
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from lti_tool.lti1p3.exceptions import PlatformKeysUnavailable, UnknownKeyId
+from lti_tool.lti1p3.exceptions import PlatformKeysUnavailable, UnknownKeyId, WeakPlatformKey
 from lti_tool.lti1p3.platform_keys import PlatformKeys, max_age, parse_jwks
 
 URL = "https://lms.example.org/certs"
@@ -123,3 +123,16 @@ def test_unreachable_jwks() -> None:
     responses.get(URL, status=500)
     with pytest.raises(PlatformKeysUnavailable):
         PlatformKeys().key(URL, "k1")
+
+
+@responses.activate
+def test_a_short_rsa_key_is_never_used(key: rsa.RSAPrivateKey) -> None:
+    """A 1,024-bit key is known (no refetch for it) but refused, with its size named."""
+    weak = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505 (the point)
+    jwks = responses.get(URL, json={"keys": [_jwk(weak, "weak"), _jwk(key, "good")]})
+    cache = PlatformKeys(clock=Clock())
+    for _ in range(3):
+        with pytest.raises(WeakPlatformKey, match="1024 bits"):
+            cache.key(URL, "weak")
+    assert jwks.call_count == 1
+    assert cache.key(URL, "good").key_size == 2048
