@@ -17,6 +17,7 @@ from lti_tool.blueprints import register_blueprints
 from lti_tool.errors import register_error_pages
 from lti_tool.i18n import init_i18n
 from lti_tool.security_headers import init_security_headers
+from lti_tool.template_translation import FoldedTranslations, TranslatedEnvironment
 
 EXTENSION = "chemins"
 
@@ -44,6 +45,9 @@ class _SessionInterface(SecureCookieSessionInterface):
 def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
     """Build the tool. ``runtime`` defaults to the one described by ``CHEMINS_*``."""
     app = Flask(__name__, instance_relative_config=False)
+    # Before anything touches app.jinja_env: pages compiled once per language.
+    app.jinja_environment = TranslatedEnvironment
+    app.jinja_options = {**app.jinja_options, "extensions": [FoldedTranslations]}
     runtime = runtime or Runtime.open()
     app.config.update(
         SECRET_KEY=runtime.instance.secret_key,
