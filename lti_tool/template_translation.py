@@ -46,12 +46,18 @@ _GETTEXT_NAMES = frozenset({"_", "gettext"})
 class TranslatedEnvironment(Environment):
     """Flask's template environment, caching one compiled template per language."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Per Babel locale: its language tag and translation function (looked up once,
+        #: as every template a page extends or includes asks again).
+        self._languages: dict[Any, tuple[str, Callable[[str], str]]] = {}
+
     def _load_template(self, name: str, globals: MutableMapping[str, Any] | None) -> Template:
         # Jinja's own lookup (jinja2.Environment._load_template), with the language in
         # the cache key and the language's translations at hand while compiling.
         if self.loader is None:
             raise TypeError("no loader for this environment specified")
-        language, translate = _request_language()
+        language, translate = self._request_language()
         key = (weakref.ref(self.loader), name, language)
         if self.cache is not None:
             template = self.cache.get(key)
@@ -68,14 +74,16 @@ class TranslatedEnvironment(Environment):
             self.cache[key] = template
         return template
 
-
-def _request_language() -> tuple[str | None, Callable[[str], str] | None]:
-    if not has_request_context():
-        return None, None
-    locale = get_locale()
-    if locale is None:
-        return None, None
-    return str(locale), get_translations().ugettext
+    def _request_language(self) -> tuple[str | None, Callable[[str], str] | None]:
+        if not has_request_context():
+            return None, None
+        locale = get_locale()
+        if locale is None:
+            return None, None
+        known = self._languages.get(locale)
+        if known is None:
+            known = self._languages[locale] = (str(locale), get_translations().ugettext)
+        return known
 
 
 class FoldedTranslations(Extension):
