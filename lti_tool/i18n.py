@@ -48,20 +48,27 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=select_locale)
 
+    # Per Babel locale, what templates get (the wrappers below hold no request state).
+    per_locale: dict[Any, dict[str, object]] = {}
+
     @app.context_processor
     def _languages() -> dict[str, object]:
         locale = get_locale()
-        translations = get_translations()
-        gettext = _template_gettext(translations.ugettext)
-        return {
-            "languages": LANGUAGES,
-            "lang": locale.language if locale else DEFAULT,
-            "lang_url": lang_url,
-            # A template's ``gettext``, ``ngettext`` and ``_`` resolve in its context first.
-            "gettext": gettext,
-            "_": gettext,
-            "ngettext": _template_ngettext(translations.ungettext),
-        }
+        known = per_locale.get(locale)
+        if known is None:
+            translations = get_translations()
+            gettext = _template_gettext(translations.ugettext)
+            known = per_locale[locale] = {
+                "languages": LANGUAGES,
+                "lang": locale.language if locale else DEFAULT,
+                "lang_url": lang_url,
+                # A template's ``gettext``, ``ngettext`` and ``_`` resolve in its context
+                # first.
+                "gettext": gettext,
+                "_": gettext,
+                "ngettext": _template_ngettext(translations.ungettext),
+            }
+        return known
 
     @app.after_request
     def _remember_choice(response: Response) -> Response:
