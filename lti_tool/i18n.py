@@ -7,10 +7,12 @@ French is the default because the people Chemins serves mostly speak it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, g, request
+from babel import Locale
+from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -20,6 +22,7 @@ from lti_tool.page_url import this_page_url, with_parameter
 
 LANGUAGES = ("fr", "en")
 DEFAULT = "fr"
+_PAGE_LANGUAGES = "chemins.page_languages"
 
 
 def _normalise(value: str | None) -> str | None:
@@ -43,32 +46,58 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT
 
 
+@dataclass(frozen=True)
+class PageLanguage:
+    """What pages of one locale use to translate: built once per locale and app."""
+
+    #: The locale's tag ("fr", "en"), part of the key of compiled templates.
+    tag: str
+    #: The catalogue's lookup: a source text to its translation.
+    translate: Callable[[str], str]
+    #: The names every template gets (``_``, ``gettext``, ``ngettext``, ``lang``...).
+    template_context: Mapping[str, object]
+
+
+def page_language() -> PageLanguage | None:
+    """This request's :class:`PageLanguage` (None outside a request)."""
+    if not has_request_context():
+        return None
+    locale = get_locale()
+    if locale is None:
+        return None
+    known: dict[Any, PageLanguage] = current_app.extensions.setdefault(_PAGE_LANGUAGES, {})
+    language = known.get(locale)
+    if language is None:  # the wrappers hold no request state: one per locale will do
+        language = known[locale] = _page_language(locale, get_translations())
+    return language
+
+
+def _page_language(locale: Locale | None, translations: Any) -> PageLanguage:
+    gettext = _template_gettext(translations.ugettext)
+    return PageLanguage(
+        tag=str(locale) if locale else DEFAULT,
+        translate=translations.ugettext,
+        template_context={
+            "languages": LANGUAGES,
+            "lang": locale.language if locale else DEFAULT,
+            "lang_url": lang_url,
+            # A template's ``gettext``, ``ngettext`` and ``_`` resolve in its context first.
+            "gettext": gettext,
+            "_": gettext,
+            "ngettext": _template_ngettext(translations.ungettext),
+        },
+    )
+
+
 def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=select_locale)
 
-    # Per Babel locale, what templates get (the wrappers below hold no request state).
-    per_locale: dict[Any, dict[str, object]] = {}
-
     @app.context_processor
-    def _languages() -> dict[str, object]:
-        locale = get_locale()
-        known = per_locale.get(locale)
-        if known is None:
-            translations = get_translations()
-            gettext = _template_gettext(translations.ugettext)
-            known = per_locale[locale] = {
-                "languages": LANGUAGES,
-                "lang": locale.language if locale else DEFAULT,
-                "lang_url": lang_url,
-                # A template's ``gettext``, ``ngettext`` and ``_`` resolve in its context
-                # first.
-                "gettext": gettext,
-                "_": gettext,
-                "ngettext": _template_ngettext(translations.ungettext),
-            }
-        return known
+    def _languages() -> Mapping[str, object]:
+        language = page_language() or _page_language(get_locale(), get_translations())
+        return language.template_context
 
     @app.after_request
     def _remember_choice(response: Response) -> Response:

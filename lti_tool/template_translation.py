@@ -20,9 +20,7 @@ from collections.abc import Callable, Iterator, MutableMapping
 from contextvars import ContextVar
 from typing import Any
 
-from flask import has_request_context
 from flask.templating import Environment
-from flask_babel import get_locale, get_translations
 from jinja2 import Template
 from jinja2.ext import Extension
 from jinja2.lexer import (
@@ -36,6 +34,8 @@ from jinja2.lexer import (
     TokenStream,
 )
 
+from lti_tool.i18n import page_language
+
 #: The translation function of the language a template is being compiled for.
 _TRANSLATE: ContextVar[Callable[[str], str] | None] = ContextVar(
     "chemins_template_translate", default=None
@@ -46,26 +46,20 @@ _GETTEXT_NAMES = frozenset({"_", "gettext"})
 class TranslatedEnvironment(Environment):
     """Flask's template environment, caching one compiled template per language."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        #: Per Babel locale: its language tag and translation function (looked up once,
-        #: as every template a page extends or includes asks again).
-        self._languages: dict[Any, tuple[str, Callable[[str], str]]] = {}
-
     def _load_template(self, name: str, globals: MutableMapping[str, Any] | None) -> Template:
         # Jinja's own lookup (jinja2.Environment._load_template), with the language in
         # the cache key and the language's translations at hand while compiling.
         if self.loader is None:
             raise TypeError("no loader for this environment specified")
-        language, translate = self._request_language()
-        key = (weakref.ref(self.loader), name, language)
+        language = page_language()
+        key = (weakref.ref(self.loader), name, language.tag if language else None)
         if self.cache is not None:
             template = self.cache.get(key)
             if template is not None and (not self.auto_reload or template.is_up_to_date):
                 if globals:
                     template.globals.update(globals)
                 return template
-        compiling = _TRANSLATE.set(translate)
+        compiling = _TRANSLATE.set(language.translate if language else None)
         try:
             template = self.loader.load(self, name, self.make_globals(globals))
         finally:
@@ -73,17 +67,6 @@ class TranslatedEnvironment(Environment):
         if self.cache is not None:
             self.cache[key] = template
         return template
-
-    def _request_language(self) -> tuple[str | None, Callable[[str], str] | None]:
-        if not has_request_context():
-            return None, None
-        locale = get_locale()
-        if locale is None:
-            return None, None
-        known = self._languages.get(locale)
-        if known is None:
-            known = self._languages[locale] = (str(locale), get_translations().ugettext)
-        return known
 
 
 class FoldedTranslations(Extension):

@@ -68,3 +68,20 @@ def test_template_translations_keep_jinjas_new_style_rules(app) -> None:
         english = render_template_string(page)
     assert french.split("|")[0] == "Aller au contenu"
     assert english.split("|")[1:] == ["&lt;b&gt; here", "100% yours", "2 badges"]
+
+
+def test_each_language_is_prepared_once_per_app(app) -> None:
+    from lti_tool.i18n import page_language
+
+    with app.app_context():
+        assert page_language() is None  # no request, no language
+    with app.test_request_context("/?lang=fr"):
+        french = page_language()
+    with app.test_request_context("/", headers={"Accept-Language": "fr-FR"}):
+        assert page_language() is french
+    with app.test_request_context("/?lang=en"):
+        english = page_language()
+    assert french is not None and english is not None
+    assert (french.tag, english.tag) == ("fr", "en")
+    assert french.translate("Skip to content") == "Aller au contenu"
+    assert french.template_context["lang"] == "fr"
