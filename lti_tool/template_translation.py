@@ -92,7 +92,8 @@ class FoldedTranslations(Extension):
 def _fold(tokens: list[Token], at: int, translate: Callable[[str], str]) -> list[Token] | None:
     """``(text|safe)`` tokens for a ``_("literal")`` call starting at ``at``, or None."""
     call = tokens[at : at + 4]
-    if len(call) < 4 or (at > 0 and tokens[at - 1].type == TOKEN_DOT):
+    # ``obj._(...)`` and ``value|gettext(...)`` are some other callable: leave them.
+    if len(call) < 4 or (at > 0 and tokens[at - 1].type in (TOKEN_DOT, TOKEN_PIPE)):
         return None
     name, opening, literal, closing = call
     if (

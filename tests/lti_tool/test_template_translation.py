@@ -54,6 +54,15 @@ def test_folded_and_called_texts_render_as_before(app) -> None:
     assert "%(who)s here" in compiled  # left to gettext at render time
 
 
+def test_a_filter_named_gettext_is_left_alone(app) -> None:
+    app.jinja_env.filters["gettext"] = lambda value, text: f"{value}:{text}"
+    app.jinja_env.loader = ChoiceLoader(
+        [DictLoader({"f.html": "{{ 'v'|gettext('Course') }}"}), app.jinja_env.loader]
+    )
+    with app.test_request_context("/?lang=fr"):
+        assert render_template("f.html") == "v:Course"
+
+
 def test_a_template_compiled_outside_a_request_is_not_translated(app) -> None:
     _with_page(app)
     with app.app_context():
