@@ -14,7 +14,25 @@ case "$cmd" in
 start)
   rm -rf "$dir" && mkdir -p "$dir"
   [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  # Below the kernel's ephemeral range, so no outgoing connection takes it before the
+  # server binds it (initdb takes seconds).
+  port=$(python3 - <<'PY'
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for port in random.sample(range(10000, max(low, 10001)), min(200, max(low - 10000, 1))):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+    print(port)
+    break
+else:  # a machine whose ephemeral range starts low: any free port
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        print(s.getsockname()[1])
+PY
+)
   as_owner "$bindir/initdb" -D "$dir/data" -U chemins --auth=trust -E UTF8 --no-locale >"$dir/initdb.log"
   as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
     -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null

@@ -1,25 +1,43 @@
 """Real HTTP servers on 127.0.0.1 for tests: the tool, a demo platform, fake remotes.
 
-A WSGI app served by werkzeug in a daemon thread, on a free port, stopped at teardown.
-Tests then talk to it over real sockets (requests, Playwright), as a browser or an LMS
-would.
+A WSGI app served by werkzeug in a daemon thread, stopped at teardown. Tests then talk
+to it over real sockets (requests, Playwright), as a browser or an LMS would.
+
+Ports are the one shared resource between a test run and everything else on the
+machine, so they are handed out with care (see :func:`free_port`), and a port that is
+taken after all raises :class:`OSError` here rather than werkzeug's ``sys.exit(1)``,
+which would derail pytest's fixture teardown for every later test.
 """
 
 from __future__ import annotations
 
+import random
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from werkzeug.serving import make_server
 
+#: The kernel's ephemeral range when /proc does not say (Linux's default).
+DEFAULT_EPHEMERAL = (32768, 60999)
+#: Ports already handed out in this run: each goes to one server only.
+_handed_out: set[int] = set()
+
 
 class LiveServer:
     def __init__(self, app: Callable[..., Any], host: str = "127.0.0.1", port: int = 0) -> None:
-        self._server = make_server(host, port, app, threaded=True)
+        listener = _listening_socket(host, port)
+        try:
+            # werkzeug duplicates the descriptor; binding it ourselves means a port
+            # taken meanwhile raises OSError instead of exiting the interpreter.
+            self._server = make_server(host, port, app, threaded=True, fd=listener.fileno())
+        finally:
+            listener.close()
         self.host = host
-        self.port = self._server.server_port
+        self.port = self._server.port
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -31,16 +49,56 @@ class LiveServer:
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+        self._server.server_close()
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    import socket
+    """A port nothing listens on, outside the kernel's ephemeral range, never given twice.
 
-    with socket.socket() as sock:
+    Servers here are told their port before they bind it (an app must know its own URL
+    when it is built, and ``make run`` is a separate process). A port picked by
+    binding port 0 comes from the ephemeral range, where any outgoing connection of
+    the run (to PostgreSQL, from requests or the browser) may take it in between.
+    Ports below that range are never chosen for outgoing connections.
+    """
+    low, high = _ephemeral_range()
+    candidates = [p for p in range(10000, low) if p not in _handed_out]
+    candidates += [p for p in range(high + 1, 65536) if p not in _handed_out]
+    random.shuffle(candidates)
+    for port in candidates[:200]:
+        try:
+            _listening_socket(host, port).close()
+        except OSError:
+            continue
+        _handed_out.add(port)
+        return port
+    with socket.socket() as sock:  # a machine whose ephemeral range is everything
         sock.bind((host, 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return DEFAULT_EPHEMERAL
 
 
 @contextmanager

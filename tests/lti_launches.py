@@ -255,11 +255,10 @@ def _world(base_runtime: Runtime) -> Iterator[LtiWorld]:
     openedx = demo.add_tool(tool_origin=tool_url, style=OPENEDX)
     register(runtime, demo_url, moodle.client_id, MOODLE_DEPLOYMENTS)
     register(runtime, demo_url, openedx.client_id, ("1",))
-    servers = [
-        LiveServer(tool_app, port=tool_port).start(),
-        LiveServer(demo_app, port=demo_port).start(),
-    ]
+    servers: list[LiveServer] = []
     try:
+        servers.append(LiveServer(tool_app, port=tool_port).start())
+        servers.append(LiveServer(demo_app, port=demo_port).start())
         yield LtiWorld(runtime, tool_app, tool_url, demo_app, demo_url, moodle, openedx, servers)
     finally:
         for server in servers:

@@ -146,12 +146,12 @@ def course_world(
 @contextmanager
 def served(world: CourseWorld, *more: LiveServer) -> Iterator[CourseWorld]:
     """Serve the tool, the course and ``more`` servers; stop them all afterwards."""
-    servers = [
-        LiveServer(world.tool, port=world.tool_port).start(),
-        LiveServer(world.lms, port=world.lms_port).start(),
-    ]
+    servers = list(more)  # stopped (closed) even if they never started
     try:
-        servers.extend(server.start() for server in more)
+        servers.append(LiveServer(world.tool, port=world.tool_port).start())
+        servers.append(LiveServer(world.lms, port=world.lms_port).start())
+        for server in more:
+            server.start()
         yield world
     finally:
         for server in servers:
