@@ -4,6 +4,7 @@ Importing this package registers every table on :data:`badges.storage.Base.metad
 which Alembic and the tests rely on.
 """
 
+from badges.models.access_link import AccessLink
 from badges.models.assertion import Assertion, Evidence
 from badges.models.badge_class import Alignment, BadgeClass, Family
 from badges.models.community import Community, Profile
@@ -15,6 +16,7 @@ from badges.models.score_delivery import ScoreDelivery
 from badges.models.signing_key import SigningKey
 
 __all__ = [
+    "AccessLink",
     "Alignment",
     "Assertion",
     "BadgeClass",

@@ -55,6 +55,9 @@ class LaunchSession(Base):
     locale: Mapped[str | None] = mapped_column(String(20))
     return_url: Mapped[str | None] = mapped_column(String(2000))
     claims: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    #: A one-time message for the person of this session (e.g. "badge awarded to …"),
+    #: shown by the next page they open and then cleared: never carried in a URL.
+    notice: Mapped[dict[str, object] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 

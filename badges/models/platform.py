@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from badges.models.columns import UTCDateTime, new_id, utcnow
@@ -37,6 +37,10 @@ class Platform(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     issuer: Mapped[str] = mapped_column(String(500), unique=True)
     name: Mapped[str | None] = mapped_column(String(200))
+    #: Whether the e-mail addresses this platform asserts may match people of other
+    #: platforms (an admin's decision; by default a person is only ever matched within
+    #: their own platform, so one platform cannot claim another's people).
+    email_trusted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     registrations: Mapped[list[Registration]] = relationship(
@@ -73,6 +77,10 @@ class Registration(Base):
     auth_login_url: Mapped[str] = mapped_column(String(1000))
     auth_token_url: Mapped[str] = mapped_column(String(1000))
     jwks_url: Mapped[str] = mapped_column(String(1000))
+    #: Origins (``scheme://host[:port]``) besides the issuer's, login, token and JWKS
+    #: origins where this registration's services may live (Canvas serves them elsewhere);
+    #: service URLs from launch claims on any other origin are refused.
+    service_origins: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     platform: Mapped[Platform] = relationship(back_populates="registrations")
