@@ -26,7 +26,7 @@ translations: $(STAMP)
 # The tool on 127.0.0.1:$(PORT) and the demo LMS on localhost:$(LMS_PORT) (another site,
 # so the tool's iframe is really cross-site), registered with each other; Ctrl-C stops both.
 run: export CHEMINS_BASE_URL ?= http://127.0.0.1:$(PORT)
-run: export CHEMINS_LTI_PRIVATE_PLATFORMS ?= localhost 127.0.0.1
+run: export CHEMINS_PRIVATE_HOSTS ?= localhost 127.0.0.1
 run: $(STAMP) translations
 	$(BIN)/chemins db upgrade
 	$(BIN)/chemins demo

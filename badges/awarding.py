@@ -7,7 +7,9 @@ is immutable and must stay the same bytes in every backpack, even after a key ro
 
 The recipient is named by e-mail when the platform shares it, else by the LTI ``sub``
 and the platform's issuer; every published form hashes the e-mail with a salt drawn for
-this assertion alone.
+this assertion alone. The LTI account is stored with the e-mail too: it says which
+platform the award came from, which decides whom the e-mail may name
+(:mod:`badges.email_trust`).
 """
 
 from __future__ import annotations
@@ -67,34 +69,56 @@ class EvidenceItem:
 
 
 def _identity(recipient: Recipient) -> tuple[str | None, str | None, str | None]:
-    """How a recipient is stored: the e-mail (lower-cased), else the LTI sub and issuer."""
-    if recipient.email:
-        return recipient.email.strip().lower(), None, None
-    return None, recipient.lti_sub, recipient.lti_issuer
+    """How a recipient is stored: the e-mail (lower-cased) and the LTI sub and issuer,
+    each when known."""
+    email = recipient.email.strip().lower() if recipient.email else None
+    if recipient.lti_sub and recipient.lti_issuer:
+        return email, recipient.lti_sub, recipient.lti_issuer
+    return email, None, None
+
+
+def _key(email: str | None, sub: str | None, issuer: str | None) -> tuple[str | None, ...]:
+    """What a recipient is recognised by: their LTI account when they have one (the same
+    e-mail on another platform may be another person), else the e-mail."""
+    return ("lti", issuer, sub) if sub and issuer else ("email", email)
 
 
 def _held(session: Session, badge_class: BadgeClass) -> dict[tuple[str | None, ...], Assertion]:
-    """The current (not revoked) awards of ``badge_class``, by recipient identity."""
+    """The current (not revoked) awards of ``badge_class``, by recipient key.
+
+    An award to an LTI account that also carries an e-mail answers to both, as
+    :func:`holding` finds it for a recipient named by either.
+    """
     rows = session.scalars(
         select(Assertion).where(
             Assertion.badge_class_id == badge_class.id, Assertion.revoked_at.is_(None)
         )
     )
-    return {
-        (row.recipient_email, row.recipient_lti_sub, row.recipient_lti_issuer): row for row in rows
-    }
+    found: dict[tuple[str | None, ...], Assertion] = {}
+    for row in rows:
+        found.setdefault(
+            _key(row.recipient_email, row.recipient_lti_sub, row.recipient_lti_issuer), row
+        )
+        if row.recipient_email:
+            found.setdefault(_key(row.recipient_email, None, None), row)
+    return found
 
 
 def holding(session: Session, badge_class: BadgeClass, recipient: Recipient) -> Assertion | None:
-    """The recipient's current (not revoked) award of ``badge_class``, if any."""
+    """The recipient's current (not revoked) award of ``badge_class``, if any.
+
+    A recipient with an LTI account is found by that account only; one named by e-mail
+    alone (the demo, the command line) by the e-mail.
+    """
     email, sub, issuer = _identity(recipient)
-    query = select(Assertion).where(
-        Assertion.badge_class_id == badge_class.id,
-        Assertion.revoked_at.is_(None),
-        Assertion.recipient_email == email if email else Assertion.recipient_lti_sub == sub,
+    named = (
+        (Assertion.recipient_lti_sub == sub) & (Assertion.recipient_lti_issuer == issuer)
+        if sub and issuer
+        else Assertion.recipient_email == email
     )
-    if not email:
-        query = query.where(Assertion.recipient_lti_issuer == issuer)
+    query = select(Assertion).where(
+        Assertion.badge_class_id == badge_class.id, Assertion.revoked_at.is_(None), named
+    )
     return session.scalars(query.limit(1)).first()
 
 
@@ -150,14 +174,14 @@ def award_many(
         raise AwardRefused("the badge class has no community")
     _lock(session, badge_class)
     held = (
-        {_identity(recipients[0]): holding(session, badge_class, recipients[0])}
+        {_key(*_identity(recipients[0])): holding(session, badge_class, recipients[0])}
         if len(recipients) == 1
         else _held(session, badge_class)
     )
     signer: _Signer | None = None
     awarded: list[Assertion] = []
     for recipient in recipients:
-        existing = held.get(_identity(recipient))
+        existing = held.get(_key(*_identity(recipient)))
         if existing is not None:
             awarded.append(existing)
             continue
@@ -171,7 +195,7 @@ def award_many(
         with session.no_autoflush:
             signer.sign(assertion)
         session.add(assertion)
-        held[_identity(recipient)] = assertion
+        held[_key(*_identity(recipient))] = assertion
         awarded.append(assertion)
     session.flush()
     return awarded

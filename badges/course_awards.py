@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from badges import course_people, grade_passback
+from badges import course_people, email_trust, grade_passback
 from badges.awarding import AwardRefused, Recipient, award
 from badges.badge_classes import PUBLISHED
 from badges.models import Assertion, BadgeClass, Context, Person
@@ -41,7 +41,8 @@ def recipient_of(person: Person, *, public: bool = False) -> Recipient:
     """How a person launched from a platform is named on their badge.
 
     The e-mail when the platform shared it (backpacks match badges by e-mail), else the
-    LTI ``sub`` with the platform's issuer, which stays unique and stable.
+    LTI ``sub`` with the platform's issuer, which stays unique and stable. The ``sub``
+    and issuer are kept with the e-mail: they say which platform the award came from.
     """
     return Recipient(
         email=person.email,
@@ -53,17 +54,17 @@ def recipient_of(person: Person, *, public: bool = False) -> Recipient:
 
 
 def names(person: Person) -> ColumnElement[bool]:
-    """Awards naming ``person``, whichever identity they carry.
+    """Awards naming ``person``: by their own LTI account, or by an e-mail their platform
+    may vouch for (:func:`badges.email_trust.email_condition`).
 
-    A badge given before the platform shared the e-mail names the ``sub``; one given
-    after names the e-mail: both are the same person's.
+    A badge given before the platform shared the e-mail names only the ``sub``; one
+    given after names both. The same address asserted by another platform names
+    another person unless an admin trusts both platforms' e-mails.
     """
     by_sub = (Assertion.recipient_lti_sub == person.sub) & (
         Assertion.recipient_lti_issuer == person.platform.issuer
     )
-    if not person.email:
-        return by_sub
-    return or_(by_sub, Assertion.recipient_email == person.email.strip().lower())
+    return or_(by_sub, email_trust.email_condition(person.platform, person.email))
 
 
 def held_by(session: Session, badge_class: BadgeClass, person: Person) -> Assertion | None:

@@ -3,7 +3,8 @@
 The recognition wall and the endorsement board of a course show the same facts: the
 current (not revoked, not expired) awards of the course's community held by the people
 of the course. "People of the course" are its memberships; an award is theirs when it
-names their LTI ``sub`` (with their platform's issuer) or their e-mail. The community
+names their LTI ``sub`` (with their platform's issuer) or their e-mail, when the course's
+platform may vouch for it (:mod:`badges.email_trust`). The community
 filter matters: the same person may hold badges of another community (another
 deployment), which this course must never show.
 
@@ -19,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from badges.email_trust import email_vouched_for
 from badges.models import Assertion, BadgeClass, Context, Endorsement, Membership, Person
 from badges.models.columns import utcnow
 
@@ -94,7 +96,10 @@ def course_badges(
                     Assertion.recipient_lti_issuer == issuer,
                     Assertion.recipient_lti_sub.in_(subs),
                 ),
-                Assertion.recipient_email.in_(emails),
+                and_(
+                    Assertion.recipient_email.in_(emails),
+                    email_vouched_for(deployment.registration.platform),
+                ),
             ),
         )
         .order_by(Assertion.issued_on.desc(), Assertion.created_at.desc())

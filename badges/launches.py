@@ -41,7 +41,13 @@ from badges.models import (
 from badges.models.columns import new_id, utcnow
 from badges.prepared import Prepared
 
-SESSION_LIFETIME = timedelta(hours=8)
+#: A launch session ends after this long without a page (its handle is a bearer
+#: credential carried in URLs: one left in a history or a log must die soon)...
+SESSION_IDLE = timedelta(hours=1)
+#: ...and after this long in any case, however busy: a handle never outlives a day's work.
+SESSION_MAX_AGE = timedelta(hours=8)
+#: A session in use is extended at most this often: each page reads it, few write it.
+SESSION_RENEWAL = timedelta(minutes=5)
 #: Spent and abandoned login states are kept this long (replay detection), then deleted.
 STATE_RETENTION = timedelta(days=1)
 _PERSON: Table = Person.__table__  # type: ignore[assignment]
@@ -352,7 +358,7 @@ def record_launch(session: Session | Connection, facts: LaunchFacts) -> Recorded
         "return_url": facts.return_url,
         "claims": facts.claims,
         "created_at": now,
-        "expires_at": now + SESSION_LIFETIME,
+        "expires_at": now + SESSION_IDLE,
     }
     _insert(_LAUNCH_SESSION, tuple(values)).run(session, values)
     return launch
@@ -371,4 +377,37 @@ _CHOOSE_LANGUAGE = Prepared(
     update(_LAUNCH_SESSION)
     .where(_LAUNCH_SESSION.c.id == bindparam("session_id"))
     .values(locale=bindparam("locale"))
+)
+
+
+def renewed_expiry(created_at: datetime, expires_at: datetime, now: datetime) -> datetime | None:
+    """The new end of a session in use, or None when it needs no write now.
+
+    A session lives :data:`SESSION_IDLE` after its last page, never more than
+    :data:`SESSION_MAX_AGE` after its launch. Pages come seconds apart, so the end is
+    moved only once :data:`SESSION_RENEWAL` has passed since it was last set: a page
+    costs a read, and a write now and then.
+    """
+    if expires_at - SESSION_IDLE + SESSION_RENEWAL > now:
+        return None
+    renewed = min(now + SESSION_IDLE, created_at + SESSION_MAX_AGE)
+    return renewed if renewed > expires_at else None
+
+
+def extend_launch_session(
+    session: Session | Connection, launch_session_id: str, expires_at: datetime
+) -> None:
+    """Move a session's end to ``expires_at`` (never earlier: two pages may race)."""
+    _EXTEND.run(
+        session, {"session_id": launch_session_id, "later": expires_at, "extended": expires_at}
+    )
+
+
+_EXTEND = Prepared(
+    update(_LAUNCH_SESSION)
+    .where(
+        _LAUNCH_SESSION.c.id == bindparam("session_id"),
+        _LAUNCH_SESSION.c.expires_at < bindparam("later"),
+    )
+    .values(expires_at=bindparam("extended"))
 )

@@ -6,6 +6,11 @@ Several client_ids per issuer are normal (Open edX makes one per component); add
 client_id that exists updates its endpoints and adds the new deployment ids, so the
 command is safe to run again. Each deployment is attached to a community, created with
 its issuer profile when the name is new.
+
+A registration also says where the platform's services may be: launches name their
+roster and gradebook URLs, and the tool only calls them on the registration's own
+origins (:func:`known_origins`), plus the ones an admin adds for platforms that serve
+them elsewhere (``service_origins``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from badges.communities import create_community
 from badges.models import Community, Deployment, Platform, Registration
+from badges.outbound.origins import origin, origins
 
 DEFAULT_COMMUNITY = "Chemins"
 
@@ -43,6 +49,8 @@ class PlatformFields:
     community: str | None = None
     #: Attach new deployments to this community id instead of one found by name.
     community_id: str | None = None
+    #: Extra origins where the platform's services live (Canvas); empty keeps the known ones.
+    service_origins: tuple[str, ...] = ()
 
 
 def _check_url(name: str, value: str) -> str:
@@ -51,6 +59,34 @@ def _check_url(name: str, value: str) -> str:
     if parts.scheme not in ("https", "http") or not parts.netloc:
         raise PlatformError(f"{name} must be an absolute http(s) URL: {value!r}")
     return value
+
+
+def _check_origin(value: str) -> str:
+    """An admin's service origin, as ``scheme://host[:port]`` (a path is not allowed)."""
+    url = _check_url("service origin", value)
+    parts = urlsplit(url)
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise PlatformError(f"a service origin is scheme://host[:port] only: {value!r}")
+    try:
+        return origin(url)
+    except OSError as exc:  # an impossible port
+        raise PlatformError(f"service origin is not a web address: {value!r}") from exc
+
+
+def known_origins(registration: Registration) -> frozenset[str]:
+    """Every origin where ``registration``'s services may be called.
+
+    The origins of its issuer, login, token and JWKS URLs, and those an admin added.
+    """
+    return origins(
+        (
+            registration.platform.issuer,
+            registration.auth_login_url,
+            registration.auth_token_url,
+            registration.jwks_url,
+            *(registration.service_origins or ()),
+        )
+    )
 
 
 def community_slug(name: str) -> str:
@@ -86,11 +122,13 @@ def register_platform(session: Session, fields: PlatformFields, origin: str) -> 
         raise PlatformError("at least one deployment id is needed")
     if any(len(d) > 255 for d in deployment_ids):
         raise PlatformError("a deployment id is longer than 255 characters")
-    urls = {
+    urls: dict[str, object] = {
         "auth_login_url": _check_url("auth login URL", fields.auth_login_url),
         "auth_token_url": _check_url("auth token URL", fields.auth_token_url),
         "jwks_url": _check_url("JWKS URL", fields.jwks_url),
     }
+    if fields.service_origins:
+        urls["service_origins"] = sorted({_check_origin(o) for o in fields.service_origins})
     platform = session.scalars(select(Platform).where(Platform.issuer == issuer)).first()
     if platform is None:
         platform = Platform(issuer=issuer)

@@ -307,8 +307,10 @@ def _prepare_chemins(folder: Path, chemins_url: str, platform_url: str) -> dict[
         "CHEMINS_INSTANCE_DIR": str(folder),
         "CHEMINS_BASE_URL": chemins_url,
         "CHEMINS_DATABASE_URL": f"sqlite:///{folder / 'chemins.db'}",
+        # The platform listens on the loopback: the tool may fetch its keys there.
+        "CHEMINS_PRIVATE_HOSTS": "127.0.0.1 localhost",
     }
-    instance = load_instance(env)
+    instance = load_instance(env, create=True)
     upgrade(instance.database_url)
     runtime = Runtime.open(instance)
     with transaction(runtime.sessions) as session:

@@ -1,53 +1,72 @@
-"""Who may manage platform registrations on the web: an admin launch or a CLI token.
+"""Who may manage platforms on the web: the instance admin's session, or an admin launch.
 
-Two doors, both without a password to forget or steal: a launch whose LTI roles make the
-person an administrator (system or institution ``Administrator``), limited to the
-registrations of their own platform; or a signed, short-lived token printed by
-``chemins platform admin-link`` for the person who runs the server, which sees every
-platform. Forms carry the credential and a CSRF token bound to it, like launched pages,
-so no cookie is needed.
+Two doors, neither with a password to forget or steal:
+
+- The person who runs the server types ``chemins platform admin-link``. The link it
+  prints must be opened within minutes, once: its page shows a button, and pressing it
+  spends the link and opens an **admin session** in that browser, a first-party cookie
+  (``HttpOnly``, ``SameSite=Strict``, ``Secure`` over HTTPS) that names the link's row
+  for an hour. Ending the session (the page's button, or ``admin-link --revoke-all``)
+  withdraws the row, and the cookie opens nothing any more. The admin pages are never
+  framed, so a cookie works here. The link is spent by the button, not by opening
+  it, because mail and chat previews fetch links; and the cookie is set by a POST
+  from the tool's own page, so it is sent on the redirect that follows (a Strict
+  cookie is not sent on a navigation that started on another site). The admin link
+  is the instance admin's own: what is handed to a platform admin is a registration
+  link (:mod:`badges.access_links`), which opens no admin page.
+- A launch whose LTI roles make the person an administrator (system or institution
+  ``Administrator``), limited to their own platform's registrations and their own
+  community, carried as the launch handle in links and forms like every launched page.
+
+Every admin form carries a CSRF token bound to the credential.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
+from urllib.parse import quote
 
-from flask import abort, current_app, g, request, url_for
+from flask import Response, abort, current_app, g, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 
+from badges.access_links import ADMIN_SESSION_LIFETIME, admin_session
+from badges.storage import transaction
+from lti_tool.app import runtime_of
+from lti_tool.constant_time import constant_time_equal
 from lti_tool.launch_handle import CSRF_FIELD, HANDLE_PARAM, enter_launch, load_launch
 from lti_tool.lti1p3.roles import ADMIN
 
+#: The query parameter of an admin link (its secret), on the page that opens it.
 ADMIN_PARAM = "at"
-TOKEN_LIFETIME = 3600
-_SALT = "chemins.admin-token.v1"
+COOKIE = "chemins_admin"
+_SALT = "chemins.admin-session.v1"
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _serializer(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=_SALT)
-
-
-def issue_admin_token(secret_key: str) -> str:
-    """A token granting the platform admin pages for :data:`TOKEN_LIFETIME` seconds."""
-    return _serializer(secret_key).dumps({"admin": True, "n": secrets.token_urlsafe(8)})
 
 
 @dataclass(frozen=True)
 class AdminAccess:
     """An admin credential checked for this request, and what it may touch."""
 
-    param: str
+    #: The parameter links and forms carry the credential in (None: the session cookie).
+    param: str | None
     credential: str
-    platform_id: str | None  # None: every platform (CLI token)
+    #: The platform a launched admin came from (None: the instance admin, every platform).
+    platform_id: str | None
+    #: The community a launched admin's deployment belongs to (None: the instance admin).
+    community_id: str | None = None
+    #: The admin link row of an instance admin's session.
+    link_id: str | None = None
+
+    @property
+    def instance_wide(self) -> bool:
+        return self.platform_id is None
 
     @property
     def csrf_token(self) -> str:
@@ -58,41 +77,84 @@ class AdminAccess:
     def fields(self) -> Markup:
         """Hidden inputs every admin form carries."""
         hidden = Markup('<input type="hidden" name="{}" value="{}">')
-        return hidden.format(self.param, self.credential) + hidden.format(
-            CSRF_FIELD, self.csrf_token
-        )
+        csrf = hidden.format(CSRF_FIELD, self.csrf_token)
+        if self.param is None:
+            return csrf
+        return hidden.format(self.param, self.credential) + csrf
 
     def url(self, endpoint: str, **values: Any) -> str:
-        return url_for(endpoint, **{self.param: self.credential}, **values)
+        if self.param is not None:
+            values[self.param] = self.credential
+        return url_for(endpoint, **values)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
 def _value(name: str) -> str | None:
     return request.args.get(name) or (request.form.get(name) if request.method == "POST" else None)
 
 
-def find_admin_access() -> AdminAccess | None:
-    """The admin credential this request carries (CLI token or admin launch), if any.
-
-    Public for pages that serve everyone but offer more to an admin (Dynamic
-    Registration lets an admin attach a platform to an existing community).
-    """
-    token = _value(ADMIN_PARAM)
-    if token:
-        try:
-            payload = _serializer(current_app.config["SECRET_KEY"]).loads(
-                token, max_age=TOKEN_LIFETIME
-            )
-        except BadSignature:
+def _session_access() -> AdminAccess | None:
+    cookie = request.cookies.get(COOKIE)
+    if not cookie:
+        return None
+    try:
+        payload = _serializer().loads(cookie, max_age=int(ADMIN_SESSION_LIFETIME.total_seconds()))
+    except BadSignature:
+        return None
+    link_id = payload.get("l") if isinstance(payload, dict) else None
+    if not isinstance(link_id, str):
+        return None
+    with transaction(runtime_of(current_app).sessions) as session:
+        if admin_session(session, link_id) is None:  # ended, or too old
             return None
-        if isinstance(payload, dict) and payload.get("admin") is True:
-            return AdminAccess(ADMIN_PARAM, token, None)
-        return None
+    return AdminAccess(None, link_id, None, None, link_id)
+
+
+def find_admin_access() -> AdminAccess | None:
+    """The admin credential this request carries (admin launch or admin session), if any.
+
+    A launch handle in the request wins over the cookie, as it does on launched pages:
+    it is what the page was opened with. Public for pages that serve everyone but
+    offer more to an admin (Dynamic Registration lets an admin choose a community).
+    """
     handle = _value(HANDLE_PARAM)
-    launch = load_launch(handle) if handle else None
-    if launch is None or launch.role != ADMIN:
-        return None
-    enter_launch(launch)
-    return AdminAccess(HANDLE_PARAM, handle or "", launch.platform_id)
+    if handle:
+        launch = load_launch(handle)
+        if launch is None or launch.role != ADMIN:
+            return None
+        enter_launch(launch)
+        return AdminAccess(HANDLE_PARAM, handle, launch.platform_id, launch.community_id)
+    return _session_access()
+
+
+def start_admin_session(response: Response, link_id: str) -> None:
+    """Open an admin session on ``response``'s browser for the spent admin link ``link_id``."""
+    response.set_cookie(
+        COOKIE,
+        _serializer().dumps({"l": link_id}),
+        max_age=int(ADMIN_SESSION_LIFETIME.total_seconds()),
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Strict",
+        path="/",
+    )
+
+
+def forget_admin_session(response: Response) -> None:
+    """Drop the session cookie (the row is withdrawn by the caller)."""
+    response.delete_cookie(
+        COOKIE, path="/", secure=request.is_secure, httponly=True, samesite="Strict"
+    )
+
+
+def _check_csrf(access: AdminAccess) -> None:
+    if request.method == "POST" and not constant_time_equal(
+        request.form.get(CSRF_FIELD), access.csrf_token
+    ):
+        abort(400)
 
 
 def requires_admin(view: F) -> F:
@@ -103,11 +165,13 @@ def requires_admin(view: F) -> F:
         access = find_admin_access()
         if access is None:
             abort(401)
-        if request.method == "POST" and not hmac.compare_digest(
-            request.form.get(CSRF_FIELD, ""), access.csrf_token
-        ):
-            abort(400)
+        _check_csrf(access)
         g.admin_access = access
         return view(*args, **kwargs)
 
     return cast(F, wrapper)
+
+
+def admin_link_url(origin: str, secret: str) -> str:
+    """The URL ``chemins platform admin-link`` prints for an admin link's ``secret``."""
+    return f"{origin}/admin/platforms/open?{ADMIN_PARAM}={quote(secret, safe='')}"

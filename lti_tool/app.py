@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     app.jinja_environment = TranslatedEnvironment
     app.jinja_options = {**app.jinja_options, "extensions": [FoldedTranslations]}
     runtime = runtime or Runtime.open()
+    runtime.publish_tool_key()  # the JWKS lists it before the first signature
     app.config.update(
         SECRET_KEY=runtime.instance.secret_key,
         CHEMINS_BASE_URL=runtime.instance.origin,

@@ -3,7 +3,9 @@
 Two pages need it: the trainer's participants list and the "award this badge" form,
 which offers people who never opened Chemins. Both read it as the launch's deployment
 (its registration's client id and token URL) and from the URL the platform gave with
-the course, so a page can only ever read the roster of the course it was launched from.
+the course, so a page can only ever read the roster of the course it was launched from;
+that URL is only called on the registration's origins (see
+:mod:`lti_tool.lti1p3.service_origin`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from flask import current_app
 
 from badges.models import Context, Deployment
+from badges.platforms import known_origins
 from badges.storage import transaction
 from lti_tool.app import runtime_of
 from lti_tool.launch_handle import LaunchContext
@@ -30,6 +33,7 @@ def roster_source(launch: LaunchContext) -> tuple[PlatformAccess, str | None]:
             client_id=registration.client_id,
             token_url=registration.auth_token_url,
             deployment_id=deployment.deployment_id,
+            known_origins=known_origins(registration),
         )
         context = session.get(Context, launch.context_pk) if launch.context_pk else None
         url = context.memberships_url if context is not None else None
@@ -40,7 +44,8 @@ def course_roster(launch: LaunchContext) -> Roster:
     """Every member of the launch's course; raises the service errors of ``fetch_roster``.
 
     :class:`~lti_tool.lti1p3.service_errors.ServiceNotOffered` when the platform gave
-    no roster URL for this course.
+    no roster URL for this course, :class:`~lti_tool.lti1p3.service_errors.ServiceUrlRefused`
+    when that URL is off the registration's origins.
     """
     access, url = roster_source(launch)
     claims = {CLAIM: {"context_memberships_url": url}} if url else {}

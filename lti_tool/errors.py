@@ -1,4 +1,9 @@
-"""Error pages in the person's language: a clear 4xx page, never a traceback."""
+"""Error pages in the person's language: a clear 4xx page, never a traceback.
+
+These pages are rendered for requests that could not be read (a body over
+``MAX_CONTENT_LENGTH``, a form of too many parts or too large fields: 413), so nothing
+here, nor the locale selector they call, reads the request body again.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,8 @@ def _messages() -> dict[int, str]:
         404: _("This page does not exist or is no longer available."),
         405: _("This action is not possible here."),
         410: _("This item was withdrawn."),
-        413: _("The file is too large."),
+        # A photo too large, but also a form of thousands of fields: say what fits both.
+        413: _("What you sent is too large. Try a smaller file, or send less at once."),
         429: _("Too many attempts. Please wait a moment and try again."),
     }
 

@@ -3,6 +3,11 @@
 The locale is chosen, in order, by an explicit ``?lang=`` choice (remembered for the
 request's launch or cookie), the LTI launch's locale, then the browser's preference;
 French is the default because the people Chemins serves mostly speak it.
+
+Choosing the locale never reads the request body: the error page of a body too large
+to read (413) must still find its language, and reading the form there would raise the
+same error again. A language chosen in a form is the view's to apply (the launched
+page stores it in the launch and calls ``flask_babel.refresh``).
 """
 
 from __future__ import annotations
@@ -36,7 +41,6 @@ def select_locale() -> str:
     """Locale for this request: explicit choice, launch locale, browser, then French."""
     for candidate in (
         request.args.get("lang"),
-        request.form.get("lang") if request.method == "POST" else None,
         getattr(g, "launch_locale", None),
         request.cookies.get("chemins_lang"),
     ):

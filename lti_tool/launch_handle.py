@@ -10,6 +10,12 @@ Secure`` over HTTPS) for browsers that keep it, but a handle in the request alwa
 Forms carry a CSRF token derived from the handle's session id, so a page of another
 site cannot post on a person's behalf even when the cookie is sent.
 
+A handle is a bearer credential that travels in URLs, so it is short-lived: its session
+ends an hour after its last page (renewed while in use, without a write per page) and
+eight hours after the launch in any case. A handle someone else sent (a link holding
+*their* launch, "fixation") is refused when this browser's own launch cookie names
+another person: see docs/decisions/0013 for what can and cannot be told apart.
+
 :func:`requires_launch` loads the :class:`LaunchContext` (person, deployment, community,
 context, role) into ``g.launch`` for later blueprints; every query of a launched page
 filters by ``g.launch.deployment_pk`` (or ``community_id``), which is how a person of one
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,11 +34,18 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, abort, current_app, g, request, url_for
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, select
+from werkzeug.exceptions import Forbidden
 
-from badges.launches import SESSION_LIFETIME, RecordedLaunch
+from badges.launches import (
+    SESSION_MAX_AGE,
+    RecordedLaunch,
+    extend_launch_session,
+    renewed_expiry,
+)
 from badges.models import (
     Context,
     Deployment,
@@ -46,6 +60,7 @@ from badges.models.person import best_name
 from badges.models.platform import origins_of
 from badges.prepared import Prepared
 from lti_tool.app import runtime_of
+from lti_tool.constant_time import constant_time_equal
 from lti_tool.lti1p3.roles import at_least
 from lti_tool.page_url import this_page_url, with_parameter
 
@@ -55,6 +70,8 @@ COOKIE = "chemins_launch"
 _SALT = "chemins.launch-handle.v1"
 _SERIALIZER = "chemins.launch_handle_serializer"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -132,7 +149,7 @@ def issue_handle(launch: RecordedLaunch) -> str:
 def _handle_payload(handle: str) -> Any | None:
     """What a genuine, unexpired handle carries; None for any other string."""
     signer = _signer()
-    max_age = int(SESSION_LIFETIME.total_seconds())
+    max_age = int(SESSION_MAX_AGE.total_seconds())
     known = signer.verified.get(handle)
     if known is None:
         try:
@@ -186,6 +203,7 @@ _LAUNCH = Prepared(
         _SESSION.c.lti_roles,
         _SESSION.c.locale,
         _SESSION.c.return_url,
+        _SESSION.c.created_at,
         _SESSION.c.expires_at,
         _PERSON.c.name,
         _PERSON.c.given_name,
@@ -224,8 +242,13 @@ def load_launch(handle: str) -> LaunchContext | None:
     row = rows[0]
     if row.person_id != payload["p"] or row.deployment_id != payload["d"]:
         return None
-    if row.expires_at <= utcnow():
+    now = utcnow()
+    if row.expires_at <= now or row.created_at + SESSION_MAX_AGE <= now:
         return None
+    renewal = renewed_expiry(row.created_at, row.expires_at, now)
+    if renewal is not None:  # in use: push the end back (once every few minutes)
+        with runtime_of(current_app).engine.begin() as connection:
+            extend_launch_session(connection, row.id, renewal)
     # The same rule as Person.display_name, on the selected columns.
     endpoints = [url for r in rows for url in (r.auth_login_url, r.auth_token_url)]
     return LaunchContext(
@@ -256,11 +279,34 @@ def enter_launch(launch: LaunchContext) -> None:
     g.frame_ancestors = launch.frame_ancestors
 
 
+def _refuse_another_persons_handle(launch: LaunchContext) -> None:
+    """403 when this browser's own launch cookie belongs to another person than ``launch``.
+
+    The handle in a link wins over the cookie (several launches of one person may be
+    open in tabs), but a person never holds someone else's launch: a link carrying it
+    was sent to them (to have them work, unknowingly, in the sender's account) or left
+    on a shared computer. Without a cookie (blocked in a frame) nothing can be told.
+    """
+    cookie = request.cookies.get(COOKIE)
+    if not cookie or cookie == launch.handle:
+        return
+    theirs = _handle_payload(cookie)
+    if isinstance(theirs, dict) and theirs.get("p") != launch.person_id:
+        log.warning("launch handle of another person than this browser's launch refused")
+        refused = Forbidden()
+        refused.chemins_message = _(  # type: ignore[attr-defined]
+            "This link opens someone else's session. Go back to your course and open "
+            "the activity again."
+        )
+        raise refused
+
+
 def requires_launch(role: str | None = None) -> Callable[[F], F]:
     """Let a view run only within a valid launch (of at least ``role``).
 
-    401 without a valid handle, 403 when the role is too low, 400 when a form comes
-    without the CSRF token bound to the handle.
+    401 without a valid handle, 403 when the role is too low or the handle is another
+    person's than this browser's launch, 400 when a form comes without the CSRF token
+    bound to the handle.
     """
 
     def decorate(view: F) -> F:
@@ -270,12 +316,13 @@ def requires_launch(role: str | None = None) -> Callable[[F], F]:
             launch = load_launch(handle) if handle else None
             if launch is None:
                 abort(401)
+            _refuse_another_persons_handle(launch)
             enter_launch(launch)
             if role is not None and not at_least(launch.role, role):
                 abort(403)
             if request.method not in _SAFE_METHODS:
-                sent = request.form.get(CSRF_FIELD) or request.headers.get("X-CSRF-Token", "")
-                if not hmac.compare_digest(sent, launch.csrf_token):
+                sent = request.form.get(CSRF_FIELD) or request.headers.get("X-CSRF-Token")
+                if not constant_time_equal(sent, launch.csrf_token):
                     abort(400)
             return view(*args, **kwargs)
 
@@ -332,7 +379,7 @@ def set_launch_cookie(response: Response, handle: str) -> None:
     response.set_cookie(
         COOKIE,
         handle,
-        max_age=int(SESSION_LIFETIME.total_seconds()),
+        max_age=int(SESSION_MAX_AGE.total_seconds()),
         secure=secure,
         httponly=True,
         samesite="None" if secure else "Lax",

@@ -24,6 +24,12 @@ origin with the message id it sent. A person who runs a login in their own brows
 read their own value, exactly as they can read their own cookie; as with every
 cookie-less flow, the single-use state, the nonce bound to it and the short state
 lifetime are what the server keeps enforcing.
+
+What keeps that person from completing *their* login in someone else's browser (login
+CSRF: a page of theirs posting their id_token, state and value to the launch URL) is
+the origin of the post: the value counts only when the browser says the form came from
+a page of this tool (``Origin``), which only the launch page that read the value back
+from the victim's own platform storage is. See docs/decisions/0013.
 """
 
 from __future__ import annotations
@@ -33,12 +39,13 @@ import hmac
 import re
 from collections.abc import Mapping
 
-from flask import Response, current_app, g, make_response, render_template, url_for
+from flask import Response, current_app, g, make_response, render_template, request, url_for
 
 from badges.models import Registration
 from badges.models.platform import origin_of
 from badges.storage import transaction
 from lti_tool.app import runtime_of
+from lti_tool.constant_time import constant_time_equal
 from lti_tool.launch_store import SqlToolStore
 from lti_tool.lti1p3.oidc_login import LoginRequest
 
@@ -132,10 +139,27 @@ def launch_page(form: Mapping[str, str], cookie_state: str | None) -> Response |
     return response
 
 
+def _posted_by_this_tool() -> bool:
+    """Whether the browser says this POST comes from a page of this tool (``Origin``).
+
+    Browsers send ``Origin`` with every POST and no page can set it: a form another
+    site submits says that site (or ``null``), never this tool's origin.
+    """
+    sent = origin_of(request.headers.get("Origin") or "")
+    return sent is not None and sent == origin_of(runtime_of(current_app).instance.origin)
+
+
 def browser_state(form: Mapping[str, str]) -> str | None:
-    """The state this browser proved through platform storage, or None."""
+    """The state this browser proved through platform storage, or None.
+
+    Only from the tool's own launch page (see :func:`_posted_by_this_tool`): the value
+    is the same for whoever ran the login, so where it is posted from is what binds it
+    to the browser whose platform storage gave it back.
+    """
     state = (form.get("state") or "").strip()
-    value = form.get(VALUE_FIELD) or ""
+    value = form.get(VALUE_FIELD)
     if not state or not value or storage_target(form) is None:
         return None
-    return state if hmac.compare_digest(value, storage_value(state)) else None
+    if not constant_time_equal(value, storage_value(state)) or not _posted_by_this_tool():
+        return None
+    return state

@@ -6,8 +6,9 @@ transaction, see :func:`badges.grade_passback.claim`), post the score with no
 transaction open, record what the platform answered. So two senders never post the same
 score, and no database lock waits on a platform. What the platform answers decides the
 row's fate: accepted → sent; 409 → superseded (it holds a newer score); no score scope or
-no line item any more → failed for good (retrying cannot help); anything else (network,
-5xx, an expired registration's 401) → tried again later with a growing wait.
+no line item any more, or a line item off the registration's origins → failed for good
+(retrying cannot help); anything else (network, 5xx, an expired registration's 401) →
+tried again later with a growing wait.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from badges import grade_passback
 from badges.models import Deployment
 from badges.models.columns import utcnow
 from badges.models.score_delivery import PENDING, ScoreDelivery
+from badges.platforms import known_origins
 from badges.runtime import Runtime
 from badges.storage import transaction
 from lti_tool.lti1p3.assignments_grades import AgsEndpoint, Score, ScoreOutcome, post_score
@@ -27,6 +29,7 @@ from lti_tool.lti1p3.service_errors import (
     InvalidScope,
     PlatformServiceError,
     ServiceNotOffered,
+    ServiceUrlRefused,
 )
 from lti_tool.lti1p3.service_token import PlatformAccess, ServiceTokens
 
@@ -72,6 +75,7 @@ def _outgoing(runtime: Runtime, delivery_ids: Iterable[str]) -> list[_Outgoing]:
                         client_id=registration.client_id,
                         token_url=registration.auth_token_url,
                         deployment_id=deployment.deployment_id,
+                        known_origins=known_origins(registration),
                     ),
                     AgsEndpoint(
                         lineitem=delivery.lineitem_url,
@@ -92,7 +96,7 @@ def _outgoing(runtime: Runtime, delivery_ids: Iterable[str]) -> list[_Outgoing]:
 def _post(tokens: ServiceTokens, outgoing: _Outgoing) -> _Answer:
     try:
         outcome = post_score(tokens, outgoing.access, outgoing.endpoint, outgoing.score)
-    except (ServiceNotOffered, InvalidScope) as error:
+    except (ServiceNotOffered, InvalidScope, ServiceUrlRefused) as error:
         log.warning("score %s cannot be sent: %s", outgoing.delivery_id, error)
         return _Answer(error=str(error), permanent=True)
     except PlatformServiceError as error:

@@ -6,6 +6,8 @@ as a :class:`~lti_tool.lti1p3.tool_key.ToolKey`, one process-wide
 :class:`~lti_tool.lti1p3.service_token.ServiceTokens` so that tokens are cached across
 requests, and the description the tool gives of itself to platforms. Keys are read
 through the signing-keys module so that a rotation is picked up without a restart.
+Tokens and services go through the app's guarded client
+(:func:`lti_tool.outbound_client.outbound_client`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from lti_tool.app import runtime_of
 from lti_tool.lti1p3.dynamic_registration import ToolDescription
 from lti_tool.lti1p3.service_token import ServiceTokens
 from lti_tool.lti1p3.tool_key import ToolKey
+from lti_tool.outbound_client import outbound_client
 
 EXTENSION = "chemins.service_tokens"
 _lock = threading.Lock()
@@ -49,7 +52,7 @@ def service_tokens(app: Flask) -> ServiceTokens:
     with _lock:
         tokens: ServiceTokens | None = app.extensions.get(EXTENSION)
         if tokens is None or tokens.key.kid != key.kid:
-            tokens = ServiceTokens(key)
+            tokens = ServiceTokens(key, http=outbound_client(app))
             app.extensions[EXTENSION] = tokens
         return tokens
 

@@ -61,6 +61,7 @@ def main() -> None:
             **os.environ,
             "CHEMINS_INSTANCE_DIR": folder,
             "CHEMINS_BASE_URL": f"http://127.0.0.1:{tool_port}",
+            "CHEMINS_PRIVATE_HOSTS": "localhost 127.0.0.1",  # as `make run` exports it
         }
         subprocess.run([BIN / "chemins", "db", "upgrade"], env=env, check=True)
         demo = subprocess.run(

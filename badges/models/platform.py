@@ -9,6 +9,7 @@ may see, so every query of a launched page is scoped by deployment.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -20,13 +21,42 @@ from badges.models.columns import UTCDateTime, new_id, utcnow
 from badges.models.community import Community
 from badges.storage import Base
 
+#: The schemes an origin may have, with their default ports (left out of the origin).
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+#: A host name as a CSP source and a ``postMessage`` target accept it: letters, digits,
+#: dots and hyphens (after lower-casing); IPv6 literals are hex digits, colons and dots.
+_HOST_NAME = re.compile(r"[a-z0-9.-]+")
+_IPV6 = re.compile(r"[0-9a-f:.]+")
+
 
 def origin_of(url: str) -> str | None:
-    """``scheme://host[:port]`` of ``url``, or None when it has no network location."""
-    parts = urlsplit(url)
-    if not parts.scheme or not parts.netloc:
+    """``scheme://host[:port]`` of an http(s) URL, rebuilt from its parsed parts; else None.
+
+    Origins go into response headers (``Content-Security-Policy: frame-ancestors …``) and
+    ``postMessage`` targets, and the URLs they come from are typed by platform admins
+    or sent by anyone (a Dynamic Registration's ``openid_configuration``). So the origin
+    is built from the parsed scheme, host and port only, never copied from the text: a
+    ``;``, a space, a quote or a comma in a host would otherwise add CSP directives or
+    sources. Anything that is not a plain http(s) origin gives None; user information is
+    dropped and a default port left out, as browsers serialise origins (RFC 6454).
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a port out of range, brackets that hold no IPv6 address
         return None
-    return f"{parts.scheme}://{parts.netloc}"
+    scheme, host = parts.scheme.lower(), parts.hostname
+    if scheme not in _DEFAULT_PORTS or not host or port == 0:
+        return None
+    if ":" in host:
+        if not _IPV6.fullmatch(host):  # a zone id ("%eth0") or anything stranger
+            return None
+        host = f"[{host}]"
+    elif not _HOST_NAME.fullmatch(host):
+        return None
+    if port is None or port == _DEFAULT_PORTS[scheme]:
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
 
 
 class Platform(Base):

@@ -9,20 +9,26 @@ Reading is deliberately forgiving where the wild is sloppy (base64url with ``=``
 padding) and strict where it matters: a JWK carrying private members is refused, because
 a "public" key that leaks its private part is a sign of a broken issuer, and OB 3.0
 forbids it in an embedded ``jwk`` header.
+
+:func:`read_public_jwk` is the one JWK reader of Chemins: badge verification reads
+issuers' keys through it (:func:`key_from_jwk`, :func:`parse_jwks`, which add the OB 3.0
+key rules) and the LTI launch reads platforms' keys through it
+(``lti_tool.lti1p3.platform_keys``). The members are decoded by PyJWT's own JWK reader.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+import jwt
 
 from badges.openbadges.keys import (
+    ES256,
+    RS256,
     PrivateKey,
     PublicKey,
     algorithm_for,
-    b64url_decode,
     public_key_of,
     required_jwk_members,
     thumbprint_kid,
@@ -61,19 +67,37 @@ def jwks_document(keys: Iterable[PrivateKey | PublicKey]) -> dict[str, list[dict
     return {"keys": [public_jwk(key) for key in keys]}
 
 
-def _member(jwk: Mapping[str, Any], name: str) -> bytes:
-    value = jwk.get(name)
-    if not isinstance(value, str) or not value:
-        raise JwkError(f"JWK member {name!r} is missing or not a string")
-    try:
-        return b64url_decode(value)
-    except ValueError as exc:
-        raise JwkError(f"JWK member {name!r} is not base64url") from exc
-
-
 def has_private_members(jwk: Mapping[str, Any]) -> bool:
     """True if the JWK carries any private key material."""
     return any(name in jwk for name in PRIVATE_MEMBERS)
+
+
+def read_public_jwk(jwk: Mapping[str, Any]) -> PublicKey:
+    """The public key a JWK describes, RSA (of any size) or EC P-256; JwkError otherwise.
+
+    ``n``/``e`` and ``x``/``y`` may be base64url with or without ``=`` padding (both are
+    published). The size of an RSA key is the caller's rule: an LTI platform's short
+    key must still be known by its ``kid`` to be refused when a launch names it.
+    """
+    if not isinstance(jwk, Mapping):
+        raise JwkError("a JWK must be a JSON object")
+    if has_private_members(jwk):
+        raise JwkError("the JWK contains private key material")
+    kty = jwk.get("kty")
+    if kty == "RSA":
+        algorithm = RS256
+    elif kty == "EC":
+        if jwk.get("crv") != "P-256":
+            raise JwkError(f"unsupported EC curve: {jwk.get('crv')!r} (only P-256)")
+        algorithm = ES256
+    else:
+        raise JwkError(f"unsupported key type: {kty!r} (RSA or EC)")
+    try:
+        # The algorithm follows from the key type, whatever the JWK's own "alg" says.
+        key = jwt.PyJWK(dict(jwk), algorithm).key
+    except jwt.PyJWTError as exc:
+        raise JwkError(f"invalid {kty} public key: {exc}") from exc
+    return cast(PublicKey, key)
 
 
 def key_from_jwk(jwk: Mapping[str, Any]) -> PublicKey:
@@ -81,34 +105,7 @@ def key_from_jwk(jwk: Mapping[str, Any]) -> PublicKey:
 
     Refuses private JWKs instead of silently dropping the private part.
     """
-    if not isinstance(jwk, Mapping):
-        raise JwkError("a JWK must be a JSON object")
-    if has_private_members(jwk):
-        raise JwkError("the JWK contains private key material")
-    kty = jwk.get("kty")
-    key: PublicKey
-    if kty == "RSA":
-        n = int.from_bytes(_member(jwk, "n"), "big")
-        e = int.from_bytes(_member(jwk, "e"), "big")
-        try:
-            key = rsa.RSAPublicNumbers(e, n).public_key()
-        except ValueError as exc:
-            raise JwkError(f"invalid RSA public key: {exc}") from exc
-    elif kty == "EC":
-        if jwk.get("crv") != "P-256":
-            raise JwkError(f"unsupported EC curve: {jwk.get('crv')!r} (only P-256)")
-        x = _member(jwk, "x")
-        y = _member(jwk, "y")
-        if len(x) != 32 or len(y) != 32:
-            raise JwkError("P-256 coordinates must be 32 bytes each")
-        try:
-            key = ec.EllipticCurvePublicNumbers(
-                int.from_bytes(x, "big"), int.from_bytes(y, "big"), ec.SECP256R1()
-            ).public_key()
-        except ValueError as exc:
-            raise JwkError(f"invalid EC public key: {exc}") from exc
-    else:
-        raise JwkError(f"unsupported key type: {kty!r} (RSA or EC)")
+    key = read_public_jwk(jwk)
     try:
         algorithm_for(key)
     except ValueError as exc:

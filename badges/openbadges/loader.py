@@ -1,16 +1,18 @@
 """How a verifier reads documents it must fetch (hosted assertions, issuers, keys, lists).
 
-Verification code never calls the network itself: it asks a :class:`Loader`. Production
-uses :class:`HttpLoader` (``requests``, timeouts, size cap); tests use a loader over a
-local server or a dict. JSON-LD contexts are bundled and never go through a loader.
+Verification code never calls the network itself: it asks a :class:`Loader`.
+:class:`HttpLoader` fetches over HTTP(S) with the HTTP client its caller gives it: in
+Chemins, the guarded client of :mod:`badges.outbound` (private addresses refused, a
+total deadline, a size cap, each redirect re-checked), so this package holds no
+network policy of its own and imports no HTTP library. Tests use a loader over a local
+server or a dict. JSON-LD contexts are bundled and never go through a loader.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
-
-import requests
 
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 
@@ -33,30 +35,60 @@ class Loader(Protocol):
     ) -> Fetched: ...
 
 
-class HttpLoader:
-    """Fetches over HTTP(S) with a timeout and a size cap; follows redirects."""
+class HttpResponse(Protocol):
+    """What :class:`HttpLoader` reads of an answer."""
 
-    def __init__(self, timeout: float = 10.0, session: requests.Session | None = None) -> None:
+    url: str
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+
+
+class HttpClient(Protocol):
+    """A client whose ``get`` bounds time and size and raises an ``OSError`` on failure.
+
+    :class:`badges.outbound.client.OutboundClient` is one.
+    """
+
+    def get(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        timeout: float,
+        max_bytes: int,
+        allow_redirects: bool,
+    ) -> HttpResponse: ...
+
+
+class HttpLoader:
+    """Fetches over HTTP(S) through ``http``, following redirects, with a size cap.
+
+    ``http`` bounds the call's time and size itself; the size is checked here again.
+    """
+
+    def __init__(self, http: HttpClient, timeout: float = 10.0) -> None:
+        self.http = http
         self.timeout = timeout
-        self.session = session or requests.Session()
 
     def __call__(self, url: str, accept: str = "application/ld+json, application/json") -> Fetched:
         if not url.startswith(("http://", "https://")):
             raise LoaderError(f"not an http(s) URL: {url[:80]}")
         try:
-            with self.session.get(
-                url, headers={"Accept": accept}, timeout=self.timeout, stream=True
-            ) as response:
-                body = b""
-                for chunk in response.iter_content(65536):
-                    body += chunk
-                    if len(body) > MAX_DOCUMENT_BYTES:
-                        raise LoaderError(f"document larger than {MAX_DOCUMENT_BYTES} bytes: {url}")
-                return Fetched(
-                    response.url,
-                    response.status_code,
-                    response.headers.get("Content-Type", ""),
-                    body,
-                )
-        except requests.RequestException as exc:
-            raise LoaderError(f"cannot fetch {url}: {exc.__class__.__name__}") from exc
+            response = self.http.get(
+                url,
+                headers={"Accept": accept},
+                timeout=self.timeout,
+                max_bytes=MAX_DOCUMENT_BYTES,
+                allow_redirects=True,
+            )
+        except OSError as exc:  # requests' and the guarded client's errors are OSErrors
+            raise LoaderError(f"cannot fetch {url}: {exc.__class__.__name__}: {exc}") from exc
+        if len(response.content) > MAX_DOCUMENT_BYTES:
+            raise LoaderError(f"document larger than {MAX_DOCUMENT_BYTES} bytes: {url}")
+        return Fetched(
+            response.url,
+            response.status_code,
+            response.headers.get("Content-Type", ""),
+            response.content,
+        )

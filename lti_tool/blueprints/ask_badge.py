@@ -54,6 +54,8 @@ LEARNER = course_people.LEARNER
 PERSON = "person:"
 ROSTER = "roster:"
 NARRATIVE_LIMIT = 2000
+#: The kind of launch-session notice an award leaves (see :func:`_remember_award`).
+AWARDED = "awarded"
 
 
 @dataclass(frozen=True)
@@ -136,16 +138,47 @@ def _levels(badge: BadgeClass) -> list[dict[str, Any]]:
     ]
 
 
+def _remember_award(session: Session, launch: LaunchContext, assertion_id: str) -> None:
+    """Leave the awarder's next page a one-time notice of the award.
+
+    It lives on the awarder's own launch session, written in the award's transaction,
+    never in the URL: a recipient who chose to stay hidden is named to the trainer who
+    just awarded them, not to whoever opens ``?awarded=<id>``.
+    """
+    row = session.get(LaunchSession, launch.session_id)
+    if row is not None:
+        row.notice = {"kind": AWARDED, "assertion": assertion_id, "grade": ""}
+
+
+def _note_grade(launch: LaunchContext, assertion_id: str, grade: str) -> None:
+    """Add what became of the grade to the notice (known only after the award's commit)."""
+    with transaction(runtime_of(current_app).sessions) as session:
+        row = session.get(LaunchSession, launch.session_id)
+        notice = row.notice if row is not None else None
+        if (
+            row is not None
+            and isinstance(notice, Mapping)
+            and notice.get("assertion") == assertion_id
+        ):
+            row.notice = {**notice, "grade": grade}
+
+
 def _awarded_notice(
-    session: Session, badge: BadgeClass, urls: PublicUrls
+    session: Session, launch: LaunchContext, badge: BadgeClass, urls: PublicUrls
 ) -> dict[str, str | None] | None:
-    """The confirmation shown after an award (the redirect carries the assertion id)."""
-    assertion_id = request.args.get("awarded")
-    assertion = session.get(Assertion, assertion_id) if assertion_id else None
+    """The confirmation of this launch session's last award, shown once then cleared."""
+    row = session.get(LaunchSession, launch.session_id)
+    notice = row.notice if row is not None else None
+    if row is None or not isinstance(notice, Mapping) or notice.get("kind") != AWARDED:
+        return None
+    row.notice = None
+    assertion_id = notice.get("assertion")
+    assertion = session.get(Assertion, assertion_id) if isinstance(assertion_id, str) else None
     if assertion is None or assertion.badge_class_id != badge.id:
         return None
-    grade = request.args.get("grade", "")
+    grade = notice.get("grade")
     return {
+        "id": assertion.id,
         "name": assertion.recipient_name or _("the learner"),
         "grade": grade if grade in (SENT, PENDING, FAILED) else "",
         "url": urls.path_of(urls.human_badge(assertion.id)),
@@ -180,7 +213,7 @@ def _page(error: str | None = None, status: int = 200) -> tuple[str, int]:
             in_course=context is not None,
             candidates=candidates,
             roster_read=roster_read,
-            notice=_awarded_notice(session, badge, urls) if trainer else None,
+            notice=_awarded_notice(session, launch, badge, urls),
             error=error,
         )
     return page, status
@@ -266,12 +299,12 @@ def award() -> Response | tuple[str, int]:
                 learner=learner,
                 narrative=narrative,
             )
+            _remember_award(session, launch, done.assertion_id)
     except AwardRefused as refusal:
         log.warning("award refused: %s", refusal)
         return _page(_("This badge cannot be awarded to this person here."), 400)
     grade = _send_scores_now(done.pending_scores)
-    log.info("badge %s awarded (%s), grade %s", badge.id, done.assertion_id, grade or "none")
-    values = {"awarded": done.assertion_id}
     if grade:
-        values["grade"] = grade
-    return redirect(url_for_launch("ask_badge.page", **values), code=303)
+        _note_grade(launch, done.assertion_id, grade)
+    log.info("badge %s awarded (%s), grade %s", badge.id, done.assertion_id, grade or "none")
+    return redirect(url_for_launch("ask_badge.page"), code=303)

@@ -26,6 +26,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import refresh
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -62,6 +63,7 @@ from lti_tool.lti1p3.oidc_login import initiate_login
 from lti_tool.lti1p3.platform_keys import PlatformKeys
 from lti_tool.lti1p3.registration import ToolUrls
 from lti_tool.lti1p3.roles import chemins_role
+from lti_tool.outbound_client import outbound_client
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,9 @@ bp = Blueprint("lti", __name__, url_prefix="/lti")
 bp.record_once(lambda state: init_launch_handle(state.app))
 
 STATE_COOKIE = "chemins_lti_state_"
+#: The largest login or launch body read (an id_token is a few kilobytes, and the
+#: validator reads none over 64 KB): the app's limit is sized for photo uploads.
+MAX_LTI_BODY = 256 * 1024
 #: Seconds between two purges of old login states and launch sessions by one process.
 #: Purging on every login added a write to each one for rows that age out by the hour.
 STATE_PURGE_INTERVAL = 60.0
@@ -96,10 +101,15 @@ def tool_urls() -> ToolUrls:
 
 
 def platform_keys() -> PlatformKeys:
-    """The process-wide JWKS cache (one per app, shared by its threads)."""
+    """The process-wide JWKS cache (one per app, shared by its threads).
+
+    It fetches through the app's guarded client: a JWKS URL is not trusted to lead
+    into the tool's network because an admin typed it.
+    """
     keys = current_app.extensions.get(KEYS_EXTENSION)
     if keys is None:
-        keys = current_app.extensions.setdefault(KEYS_EXTENSION, PlatformKeys())
+        fresh = PlatformKeys(http=outbound_client(current_app))
+        keys = current_app.extensions.setdefault(KEYS_EXTENSION, fresh)
     return keys
 
 
@@ -179,6 +189,7 @@ def _purge_old_launches(connection: Connection) -> None:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | tuple[str, int]:
     """Third-party initiated login (GET from Open edX, POST from Moodle)."""
+    request.max_content_length = MAX_LTI_BODY
     params = request.form if request.method == "POST" else request.args
     runtime = runtime_of(current_app)
     try:
@@ -288,6 +299,7 @@ def _destination(launch: Launch, handle: str, resource_link_pk: str | None) -> s
 @bp.post("/launch")
 def launch() -> Response | tuple[str, int]:
     """The platform POSTs ``id_token`` and ``state`` here (or an OIDC ``error``)."""
+    request.max_content_length = MAX_LTI_BODY
     form = request.form.to_dict()
     state = (form.get("state") or "").strip()
     browser_state = request.cookies.get(STATE_COOKIE + state) if state else None
@@ -385,6 +397,7 @@ def _language_choice() -> bool:
     with runtime_of(current_app).engine.begin() as connection:
         choose_language(connection, current_launch().session_id, chosen)
     g.launch_locale = chosen
+    refresh()  # this very page answers in the new language
     return True
 
 

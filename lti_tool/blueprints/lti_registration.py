@@ -1,17 +1,25 @@
 """``/lti/register``: LTI Dynamic Registration, the page a platform admin opens.
 
 Moodle opens the tool's registration URL (in a frame) with ``openid_configuration`` and
-a one-time ``registration_token``. The page reads the platform's configuration, asks
-which Community the platform's deployment belongs to, registers the tool with the
-platform, stores Platform, Registration and Deployment, says whether the platform
-created the tool *pending* (Moodle does: an admin must activate it), then tells the
-platform's window to close with ``org.imsglobal.lti.close``.
+a one-time ``registration_token``, appended to the URL's own query. The page reads the
+platform's configuration, says which community the platform's deployment will belong
+to (or asks, when the person may choose), registers the tool with the platform, stores
+Platform, Registration and Deployment, says whether the platform created the tool
+*pending* (Moodle does: an admin must activate it), then tells the platform's window
+to close with ``org.imsglobal.lti.close``.
 
-Linking a new platform to an *existing* community would let any LMS admin read that
-community's data, so it takes a Chemins admin credential: the server admin hands out
-the registration URL with an admin token (``/lti/register?at=…``; Moodle appends its own
-parameters to it). Without one, the registration creates a new community, and a name
-that is already taken is refused.
+Who may register, and into which community, is :mod:`badges.registration_rights`. By
+default a registration needs a **registration link** from the instance admin
+(``/lti/register?rl=…``, made by ``chemins platform registration-link`` or the admin
+page): single use, expiring, bound to the community it names or making a new one. An
+admin launch (``lh``) may add a platform to its own community; the instance admin's
+session may choose any. An instance may open registration to anyone
+(``CHEMINS_OPEN_REGISTRATION=1``): each such registration makes a new community of its
+own. Anyone else is refused before Chemins fetches anything.
+
+The requests that wait on the platform take one of a few slots per process
+(:mod:`lti_tool.fetch_slots`): when all are taken, the answer is 503 at once, so slow
+platforms cannot hold every thread of a worker.
 """
 
 from __future__ import annotations
@@ -20,17 +28,40 @@ import hashlib
 import hmac
 import logging
 import os
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, g, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
+from badges.access_links import EXPIRED, REVOKED, USED, LinkRefused, check_link
 from badges.models import Community
-from badges.platforms import PlatformError, PlatformFields, community_slug, register_platform
+from badges.models.access_link import REGISTRATION
+from badges.models.platform import origin_of
+from badges.outbound.allowlist import private_hosts
+from badges.platforms import PlatformError, PlatformFields
+from badges.registration_rights import (
+    CLIENT_TAKEN,
+    INSTANCE_ADMIN,
+    NAME_MISSING,
+    NAME_TAKEN,
+    OPEN_REGISTRATION,
+    Choice,
+    RegistrationRefused,
+    RegistrationRight,
+    choose,
+    community_admin_right,
+    joinable,
+    link_right,
+    store_registration,
+)
 from badges.storage import transaction
-from lti_tool.admin_access import AdminAccess, find_admin_access
+from lti_tool.admin_access import find_admin_access
 from lti_tool.app import runtime_of
+from lti_tool.constant_time import constant_time_equal
+from lti_tool.fetch_slots import FetchSlots, NoFreeSlot, fetch_slots
 from lti_tool.lti1p3.dynamic_registration import (
     PlatformConfiguration,
     RegistrationResult,
@@ -50,7 +81,24 @@ log = logging.getLogger(__name__)
 bp = Blueprint("lti_registration", __name__, url_prefix="/lti")
 
 CSRF_FIELD = "csrf_token"
+#: The query parameter of a registration link (its secret).
+LINK_PARAM = "rl"
 NEW = "__new__"
+#: Registrations waiting on a platform at once, per process (``REGISTRATION_FETCHES``).
+FETCH_SLOTS = 4
+#: What a busy answer asks the platform admin's browser to wait, in seconds.
+RETRY_AFTER = 30
+
+Page = tuple[str, int]
+
+
+def registration_link_url(origin: str, secret: str) -> str:
+    """The URL of a registration link, to paste as the platform's tool URL."""
+    return f"{origin}/lti/register?{LINK_PARAM}={quote(secret, safe='')}"
+
+
+def _source() -> MultiDict[str, str]:
+    return request.form if request.method == "POST" else request.args
 
 
 def _csrf(configuration_url: str, token: str) -> str:
@@ -60,20 +108,125 @@ def _csrf(configuration_url: str, token: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def _params() -> tuple[str, str]:
-    source = request.form if request.method == "POST" else request.args
-    configuration_url = (source.get("openid_configuration") or "").strip()
-    token = (source.get("registration_token") or "").strip()
-    if not configuration_url:
-        abort(400)
-    return configuration_url, token
-
-
 def _allow_framing(configuration_url: str) -> None:
-    """Let the platform that opened the registration show it in its frame."""
-    parts = urlsplit(configuration_url)
-    if parts.scheme in ("https", "http") and parts.netloc:
-        g.frame_ancestors = (f"{parts.scheme}://{parts.netloc}",)
+    """Let the platform that opened the registration show it in its frame.
+
+    The origin is rebuilt from the parsed URL (``origin_of``): the parameter is anyone's
+    to choose, and its raw text in a header would add CSP directives.
+    """
+    origin = origin_of(configuration_url)
+    if origin is not None:
+        g.frame_ancestors = (origin,)
+
+
+def _refused(message: str, status: int) -> Page:
+    return render_template("lti/register_failed.html", message=message), status
+
+
+def _open_registration() -> bool:
+    """Whether anyone may register a platform into a new community of its own.
+
+    ``OPEN_REGISTRATION`` in the app config, else ``CHEMINS_OPEN_REGISTRATION`` from the
+    environment (``1``, ``true``, ``yes`` or ``on``). Off by default.
+    """
+    configured = current_app.config.get("OPEN_REGISTRATION")
+    if configured is None:
+        configured = os.environ.get("CHEMINS_OPEN_REGISTRATION", "").strip().lower() in (
+            "1",
+            "true",
+            "yes",
+            "on",
+        )
+    return bool(configured)
+
+
+def _link_refusal(reason: str) -> str:
+    if reason == USED:
+        return _(
+            "This Chemins registration link was already used: each link connects one "
+            "platform. Ask the Chemins administrator for a new registration link."
+        )
+    if reason == EXPIRED:
+        return _(
+            "This Chemins registration link has expired. Ask the Chemins administrator for "
+            "a new registration link."
+        )
+    if reason == REVOKED:
+        return _(
+            "This Chemins registration link was withdrawn. Ask the Chemins administrator "
+            "for a new registration link."
+        )
+    return _(
+        "This Chemins registration link is not valid. Check that the whole address was "
+        "copied, or ask the Chemins administrator for a new registration link."
+    )
+
+
+@dataclass(frozen=True)
+class _Credential:
+    """The right this request holds, and the field its form carries it back in."""
+
+    right: RegistrationRight
+    field: tuple[str, str] | None = None
+
+
+def _credential() -> _Credential | Page:
+    """Who is registering: a registration link, an admin, or anyone (open registration)."""
+    secret = (_source().get(LINK_PARAM) or "").strip()
+    if secret:
+        with transaction(runtime_of(current_app).sessions) as session:
+            try:
+                link = check_link(session, secret, REGISTRATION)
+            except LinkRefused as refused:
+                return _refused(_link_refusal(refused.reason), 403)
+            return _Credential(link_right(link, secret), (LINK_PARAM, secret))
+    access = find_admin_access()
+    if access is not None and access.instance_wide:
+        return _Credential(INSTANCE_ADMIN)
+    if access is not None and access.community_id is not None and access.param is not None:
+        right = community_admin_right(access.community_id, open_registration=_open_registration())
+        return _Credential(right, (access.param, access.credential))
+    if _open_registration():
+        return _Credential(OPEN_REGISTRATION)
+    return _refused(
+        _(
+            "Chemins connects a platform only with a registration link. Ask the Chemins "
+            "administrator for a registration link, then paste it as the tool URL in your "
+            "platform."
+        ),
+        403,
+    )
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """One registration attempt: where the platform's configuration is, and who asks."""
+
+    configuration_url: str
+    token: str
+    credential: _Credential
+
+
+def _begin() -> _Attempt | Page:
+    """This attempt's configuration URL, token and credential, or the page refusing it."""
+    credential = _credential()
+    configuration_url = (_source().get("openid_configuration") or "").strip()
+    token = (_source().get("registration_token") or "").strip()
+    # After the credential: an admin launch sets the framing of its own platform.
+    _allow_framing(configuration_url)
+    if not isinstance(credential, _Credential):
+        return credential
+    if not configuration_url:
+        return _refused(
+            _(
+                "This address is for your learning platform, not for a browser. Paste it "
+                "whole as the tool URL in your platform (in Moodle: Site administration › "
+                "Plugins › Activity modules › External tool › Manage tools, then "
+                "“Add LTI Advantage”)."
+            ),
+            400,
+        )
+    return _Attempt(configuration_url, token, credential)
 
 
 def _failure_message(error: RegistrationFailed) -> str:
@@ -103,12 +256,37 @@ def _failure_message(error: RegistrationFailed) -> str:
     )
 
 
-def _failed(error: RegistrationFailed) -> tuple[str, int]:
+def _failed(error: RegistrationFailed) -> Page:
     log.warning(
         "dynamic registration failed: %s (status %s, code %s)", error, error.status, error.code
     )
-    page = render_template("lti/register_failed.html", message=_failure_message(error))
-    return page, 400 if error.status in (None, 400, 401, 403) else 502
+    return _refused(_failure_message(error), 400 if error.status in (None, 400, 401, 403) else 502)
+
+
+def fetch_slots_for(threads: int) -> int:
+    """Registration slots for a worker of ``threads`` threads: half of them at most.
+
+    ``chemins serve`` sets ``REGISTRATION_FETCHES`` with it, so that the other half of
+    every worker's threads always stays free for everyone else.
+    """
+    return max(1, min(FETCH_SLOTS, threads // 2))
+
+
+def _slots() -> FetchSlots:
+    size = int(current_app.config.get("REGISTRATION_FETCHES", FETCH_SLOTS))
+    return fetch_slots(current_app, "registration", size)
+
+
+def _busy() -> ResponseReturnValue:
+    log.warning("dynamic registration refused: every registration slot is taken")
+    page, status = _refused(
+        _(
+            "Chemins is busy with other registrations. Wait a minute, then start the "
+            "registration again from your platform."
+        ),
+        503,
+    )
+    return page, status, {"Retry-After": str(RETRY_AFTER)}
 
 
 def _trusted_issuers() -> tuple[str, ...]:
@@ -126,14 +304,10 @@ def _trusted_issuers() -> tuple[str, ...]:
 def _private_platforms() -> tuple[str, ...]:
     """Hosts a registration may reach although they are on a private network.
 
-    ``LTI_PRIVATE_PLATFORMS`` in the app config, else ``CHEMINS_LTI_PRIVATE_PLATFORMS``
-    from the environment (space-separated host names, ``*`` for any): an intranet
-    Moodle, or the demo platform on localhost. Empty by default.
+    The instance's allowlist (an intranet Moodle, the demo platform on localhost), read
+    by the one function every outbound call uses.
     """
-    configured = current_app.config.get("LTI_PRIVATE_PLATFORMS")
-    if configured is None:
-        configured = os.environ.get("CHEMINS_LTI_PRIVATE_PLATFORMS", "").split()
-    return tuple(configured)
+    return tuple(private_hosts(current_app.config))
 
 
 def _configuration(configuration_url: str, token: str) -> PlatformConfiguration:
@@ -145,88 +319,96 @@ def _configuration(configuration_url: str, token: str) -> PlatformConfiguration:
     )
 
 
-def _communities(access: AdminAccess | None) -> list[tuple[str, str]]:
-    if access is None or access.platform_id is not None:
-        return []
-    with transaction(runtime_of(current_app).sessions) as session:
-        rows = session.scalars(select(Community).order_by(Community.name))
-        return [(c.id, c.name) for c in rows]
+def _refusal_message(code: str) -> str:
+    if code == NAME_MISSING:
+        return _("Give the name of the organisation this platform belongs to.")
+    if code == NAME_TAKEN:
+        return _(
+            "A community with this name already exists. To add this platform to it, ask "
+            "the Chemins administrator for a registration link."
+        )
+    if code == CLIENT_TAKEN:
+        return _(
+            "This platform's connection to Chemins already belongs to another community. "
+            "Ask the Chemins administrator for help."
+        )
+    return _(
+        "You may not add this platform to that community. To add it to an existing "
+        "community, ask the Chemins administrator for a registration link."
+    )
+
+
+def _status(code: str) -> int:
+    return 400 if code in (NAME_MISSING, NAME_TAKEN) else 403
 
 
 def _form(
     configuration: PlatformConfiguration,
-    configuration_url: str,
-    token: str,
-    access: AdminAccess | None,
+    attempt: _Attempt,
     error: str | None = None,
     status: int = 200,
-) -> tuple[str, int]:
+) -> ResponseReturnValue:
+    """The form; it carries the platform's token (and a link or handle): never stored."""
+    right = attempt.credential.right
+    with transaction(runtime_of(current_app).sessions) as session:
+        communities = joinable(session, right)
+        fixed = right.fixed_community
+        fixed_community = session.get(Community, fixed) if fixed else None
+        fixed_name = fixed_community.name if fixed_community is not None else None
     page = render_template(
         "lti/register.html",
         configuration=configuration,
-        configuration_url=configuration_url,
-        registration_token=token,
-        csrf_token=_csrf(configuration_url, token),
-        communities=_communities(access),
-        access=access,
+        configuration_url=attempt.configuration_url,
+        registration_token=attempt.token,
+        csrf_token=_csrf(attempt.configuration_url, attempt.token),
+        carried=attempt.credential.field,
+        communities=[] if fixed_name else communities,
+        fixed_name=fixed_name,
+        may_create=right.may_create,
         new=NEW,
         error=error,
     )
-    return page, status
+    return page, status, {"Cache-Control": "no-store"}
 
 
 @bp.get("/register")
-def start() -> tuple[str, int]:
-    """Read the platform's configuration and ask which community it belongs to."""
-    configuration_url, token = _params()
-    _allow_framing(configuration_url)
+def start() -> ResponseReturnValue:
+    """Read the platform's configuration and say (or ask) where the platform will belong."""
+    attempt = _begin()
+    if not isinstance(attempt, _Attempt):
+        return attempt
     try:
-        configuration = _configuration(configuration_url, token)
+        with _slots().taken():
+            configuration = _configuration(attempt.configuration_url, attempt.token)
+    except NoFreeSlot:
+        return _busy()
     except RegistrationFailed as error:
         return _failed(error)
-    return _form(configuration, configuration_url, token, find_admin_access())
+    return _form(configuration, attempt)
 
 
-def _community_choice(access: AdminAccess | None) -> tuple[str | None, str | None, str | None]:
-    """(community_id, new name, error) from the form."""
+def _choice(right: RegistrationRight) -> Choice:
+    """The form's answer, checked against ``right`` (raises RegistrationRefused)."""
     chosen = request.form.get("community_id") or NEW
-    if chosen != NEW:
-        if access is None or access.platform_id is not None:
-            abort(403)
-        return chosen, None, None
-    name = (request.form.get("community_name") or "").strip()
-    if not name or len(name) > 200:
-        return None, None, _("Give the name of the organisation this platform belongs to.")
+    name = request.form.get("community_name")
     with transaction(runtime_of(current_app).sessions) as session:
-        taken = session.scalars(
-            select(Community.id).where(
-                (Community.name == name) | (Community.slug == community_slug(name))
-            )
-        ).first()
-    if taken is not None and access is None:
-        return (
-            None,
-            None,
-            _(
-                "A community with this name already exists. To add this platform to it, ask "
-                "the Chemins administrator for a registration link."
-            ),
-        )
-    return (taken, None, None) if taken is not None else (None, name, None)
+        return choose(session, right, None if chosen == NEW else chosen, name)
 
 
 def _store(
     configuration: PlatformConfiguration,
     result: RegistrationResult,
-    community_id: str | None,
-    community_name: str | None,
+    right: RegistrationRight,
+    choice: Choice,
 ) -> None:
     if result.deployment_id is None:
         raise PlatformError("the platform created no deployment")
     runtime = runtime_of(current_app)
     with transaction(runtime.sessions) as session:
-        register_platform(
+        store_registration(
             session,
+            right,
+            choice,
             PlatformFields(
                 issuer=configuration.issuer,
                 client_id=result.client_id,
@@ -234,56 +416,79 @@ def _store(
                 auth_login_url=configuration.authorization_endpoint,
                 auth_token_url=configuration.token_endpoint,
                 jwks_url=configuration.jwks_uri,
-                community=community_name,
-                community_id=community_id,
             ),
             runtime.instance.origin,
         )
 
 
+def _not_kept(reason: str) -> Page:
+    """The platform registered Chemins, but Chemins refused to keep the registration."""
+    return _refused(
+        _(
+            "%(reason)s Chemins did not keep this registration: remove the new tool from "
+            "your platform before you try again.",
+            reason=reason,
+        ),
+        409,
+    )
+
+
 @bp.post("/register")
-def finish() -> tuple[str, int]:
+def finish() -> ResponseReturnValue:
     """Register with the platform, store the registration, close the platform's window."""
-    configuration_url, token = _params()
-    _allow_framing(configuration_url)
-    if not hmac.compare_digest(request.form.get(CSRF_FIELD, ""), _csrf(configuration_url, token)):
+    attempt = _begin()
+    if not isinstance(attempt, _Attempt):
+        return attempt
+    token, right = attempt.token, attempt.credential.right
+    if not constant_time_equal(
+        request.form.get(CSRF_FIELD), _csrf(attempt.configuration_url, token)
+    ):
         abort(400)
-    access = find_admin_access()
-    try:
-        configuration = _configuration(configuration_url, token)
-    except RegistrationFailed as error:
-        return _failed(error)
-    community_id, community_name, problem = _community_choice(access)
-    if problem:
-        return _form(configuration, configuration_url, token, access, problem, 400)
     origin = runtime_of(current_app).instance.origin
     description = _("Open recognition: ask for badges, endorse each other, keep Open Badges.")
     try:
-        result = register(
-            configuration,
-            tool_description(origin, description),
-            token or None,
-            private_hosts=_private_platforms(),
-        )
+        with _slots().taken():
+            configuration = _configuration(attempt.configuration_url, token)
+            try:
+                choice = _choice(right)
+            except RegistrationRefused as refused:
+                message = _refusal_message(refused.code)
+                return _form(configuration, attempt, message, _status(refused.code))
+            result = register(
+                configuration,
+                tool_description(origin, description),
+                token or None,
+                private_hosts=_private_platforms(),
+            )
+    except NoFreeSlot:
+        return _busy()
     except RegistrationFailed as error:
         return _failed(error)
     try:
-        _store(configuration, result, community_id, community_name)
+        _store(configuration, result, right, choice)
+    except LinkRefused as refused:
+        log.warning(
+            "registration by %s: link refused at storage: %s", configuration.issuer, refused
+        )
+        return _not_kept(_link_refusal(refused.reason))
+    except RegistrationRefused as refused:
+        log.warning("registration by %s refused at storage: %s", configuration.issuer, refused)
+        return _not_kept(_refusal_message(refused.code))
     except PlatformError as error:
         log.warning("registration by %s could not be stored: %s", configuration.issuer, error)
-        page = render_template(
-            "lti/register_failed.html",
-            message=_(
+        return _refused(
+            _(
                 "Your platform registered Chemins but gave no deployment. Add the deployment "
                 "on the platform administration page of Chemins."
             ),
+            502,
         )
-        return page, 502
     log.info(
-        "dynamic registration: %s client %s deployment %s (pending: %s)",
+        "dynamic registration: %s client %s deployment %s (pending: %s, link: %s)",
         configuration.issuer,
         result.client_id,
         result.deployment_id,
         result.pending_activation,
+        right.link_secret is not None,
     )
     return render_template("lti/registered.html", result=result, configuration=configuration), 200

@@ -17,7 +17,12 @@ from lti_tool.course_roster import course_roster
 from lti_tool.launch_handle import current_launch, requires_launch
 from lti_tool.lti1p3.names_roles import Roster
 from lti_tool.lti1p3.roles import TRAINER, chemins_role
-from lti_tool.lti1p3.service_errors import InvalidScope, PlatformServiceError, ServiceNotOffered
+from lti_tool.lti1p3.service_errors import (
+    InvalidScope,
+    PlatformServiceError,
+    ServiceNotOffered,
+    ServiceUrlRefused,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +44,13 @@ def roster() -> tuple[str, int]:
             "An administrator can enable it (in Moodle: the tool's “IMS LTI Names and Role "
             "Provisioning” setting)."
         )
+    except ServiceUrlRefused:
+        problem = _(
+            "Your platform gave an address for the course's participants that is not part "
+            "of its registration, so Chemins did not ask it. An administrator can check the "
+            "platform's registration in Chemins."
+        )
+        status = 502
     except PlatformServiceError as error:
         log.warning("roster failed: %s (status %s)", error, error.status)
         problem = _("Your platform did not answer. Try again in a moment.")

@@ -4,7 +4,9 @@
 the JSON report and exits 0 when the badge is valid, 1 when it is not, and 2 when the
 input is not a badge at all, with one plain line on stderr and never a traceback.
 Documents of this instance are read from its database when there is one, so checking
-our own badges needs no network.
+our own badges needs no network. Others are fetched through the guarded client: a
+badge cannot make the command read the admin's own network (a URL on a private
+address fails to fetch) unless the admin passes ``--allow-private``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from badges.openbadges.baking import bake as bake_image
 from badges.openbadges.errors import UnusableInput
 from badges.openbadges.loader import HttpLoader, Loader, LoaderError
 from badges.openbadges.verify import verify_source
+from badges.outbound.allowlist import ANY_HOST, private_hosts
+from badges.outbound.client import OutboundClient
 from badges.public_urls import PublicUrls
 from badges.runtime import Runtime
 from badges.storage import transaction
@@ -43,7 +47,7 @@ INVALID = 1
 @pass_runtime
 def demo(holder: RuntimeHolder) -> None:
     """Seed the French demo community (idempotent) and print its public URLs."""
-    runtime = holder.runtime
+    runtime = holder.create()  # it migrates first: the fresh-machine path of `make run`
     upgrade(runtime.instance.database_url)
     seed = seed_demo(runtime)
     if seed.created:
@@ -94,9 +98,13 @@ def _instance_database_exists() -> bool:
     return (directory / "chemins.db").exists()
 
 
-def _loader(stack: ExitStack) -> Loader:
-    """Our own documents from the database when there is one; the network otherwise."""
-    network = HttpLoader()
+def _loader(stack: ExitStack, allow_private: bool = False) -> Loader:
+    """Our own documents from the database when there is one; the network otherwise.
+
+    The network is reached through the guarded client, with the instance's allowlist,
+    or with every private host allowed when the admin said so.
+    """
+    network = HttpLoader(OutboundClient(ANY_HOST if allow_private else private_hosts()))
     if not _instance_database_exists():
         return network
     try:
@@ -113,14 +121,20 @@ def _loader(stack: ExitStack) -> Loader:
 @click.command("verify")
 @click.argument("source")
 @click.option("--recipient", help="E-mail (or identifier) the badge should name.")
-def verify(source: str, recipient: str | None) -> None:
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Also fetch from private addresses (a badge server on your own network).",
+)
+def verify(source: str, recipient: str | None, allow_private: bool) -> None:
     """Verify an OB 2.0 / OB 3.0 badge: FILE (PNG, SVG, JSON, JWS, VC-JWT), URL, or - (stdin).
 
     Prints the JSON report. Exit status: 0 valid, 1 invalid, 2 not a usable badge.
     """
     try:
         with ExitStack() as stack:
-            report = verify_source(source, _loader(stack), recipient=recipient)
+            loader = _loader(stack, allow_private)
+            report = verify_source(source, loader, recipient=recipient)
     except (UnusableInput, LoaderError) as exc:
         _unusable(str(exc))
     except FileNotFoundError:

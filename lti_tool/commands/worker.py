@@ -7,6 +7,8 @@ processes: each pass claims due rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, 
 conditional update on SQLite), so several workers share the work without sending a
 score twice. SIGTERM (systemd, Docker, Kubernetes) and Ctrl-C stop the loop between
 two batches, never in the middle of a send. ``--once`` runs a single pass, for cron and tests.
+Scores go out through the guarded client, with the allowlist of the environment
+(``CHEMINS_PRIVATE_HOSTS``), as the web processes read it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from types import FrameType
 
 import click
 
+from badges.outbound.allowlist import private_hosts
+from badges.outbound.client import OutboundClient
 from badges.runtime import Runtime
 from lti_tool.cli_runtime import RuntimeHolder, pass_runtime
 from lti_tool.lti1p3.service_token import ServiceTokens
@@ -32,12 +36,13 @@ class _Tokens:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        self.http = OutboundClient(private_hosts())
         self._tokens: ServiceTokens | None = None
 
     def current(self) -> ServiceTokens:
         key = runtime_tool_key(self.runtime)
         if self._tokens is None or self._tokens.key.kid != key.kid:
-            self._tokens = ServiceTokens(key)
+            self._tokens = ServiceTokens(key, http=self.http)
         return self._tokens
 
 

@@ -32,10 +32,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
-
-from lti_tool.lti1p3.platform_address import check_reachable, guarded_session
+from badges.outbound.client import OutboundClient
+from badges.outbound.errors import OutboundError
+from badges.outbound.errors import PrivateAddress as OutboundPrivateAddress
+from badges.outbound.response import OutboundResponse
 from lti_tool.lti1p3.service_errors import (
+    PrivateAddress,
     RegistrationFailed,
     RegistrationTokenRefused,
     UntrustedIssuer,
@@ -215,12 +217,23 @@ def _bearer(token: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
-def _error_code(response: requests.Response) -> str | None:
+def _error_code(response: OutboundResponse) -> str | None:
     try:
         body = response.json()
     except ValueError:
         return None
     return _text(body, "error") if isinstance(body, Mapping) else None
+
+
+def _client(http: OutboundClient | None, private_hosts: Iterable[str]) -> OutboundClient:
+    return http or OutboundClient(private_hosts, timeout=TIMEOUT)
+
+
+def _refused(error: OutboundError, what: str) -> RegistrationFailed:
+    """The registration error for an outbound failure (a private address is its own)."""
+    if isinstance(error, OutboundPrivateAddress):
+        return PrivateAddress(str(error))
+    return RegistrationFailed(f"{what}: {error}")
 
 
 def fetch_platform_configuration(
@@ -229,26 +242,24 @@ def fetch_platform_configuration(
     *,
     trusted_issuers: Iterable[str] = (),
     private_hosts: Iterable[str] = (),
-    http: requests.Session | None = None,
+    http: OutboundClient | None = None,
 ) -> PlatformConfiguration:
     """GET the platform's OpenID configuration and check where it says it comes from.
 
-    ``private_hosts``: hosts allowed although they resolve to private addresses (see
-    :mod:`lti_tool.lti1p3.platform_address`).
+    The call goes through the guarded client (:mod:`badges.outbound`): no redirect
+    followed, no private address unless its host is in ``private_hosts`` (the
+    instance's allowlist; ``http``, a client of its own, wins when given).
     """
     if not configuration_url.startswith(("https://", "http://")):
         raise RegistrationFailed("openid_configuration is not a web address")
-    check_reachable(configuration_url, private_hosts)
-    session = http or guarded_session(private_hosts)
+    client = _client(http, private_hosts)
     try:
-        response = session.get(
+        response = client.get(
             configuration_url,
             headers={"Accept": "application/json", **_bearer(registration_token)},
-            timeout=TIMEOUT,
-            allow_redirects=False,
         )
-    except requests.RequestException as exc:
-        raise RegistrationFailed(f"the platform's configuration cannot be read: {exc}") from exc
+    except OutboundError as exc:
+        raise _refused(exc, "the platform's configuration cannot be read") from exc
     if response.status_code != 200:
         raise RegistrationFailed(
             f"the platform's configuration cannot be read (HTTP {response.status_code})",
@@ -266,7 +277,10 @@ def fetch_platform_configuration(
     # The tool calls these later, on launches and for services, with no one watching:
     # a stranger's configuration must not point them into the tool's network either.
     for endpoint in (configuration.jwks_uri, configuration.token_endpoint):
-        check_reachable(endpoint, private_hosts)
+        try:
+            client.check(endpoint)
+        except OutboundError as exc:
+            raise _refused(exc, "the platform's configuration names an unusable address") from exc
     return configuration
 
 
@@ -341,25 +355,21 @@ def register(
     registration_token: str | None,
     *,
     private_hosts: Iterable[str] = (),
-    http: requests.Session | None = None,
+    http: OutboundClient | None = None,
 ) -> RegistrationResult:
     """POST the registration with the one-time Bearer token and read the answer.
 
-    The endpoint comes from the platform's configuration: it is checked as the
-    configuration's own address was (``private_hosts``).
+    The endpoint comes from the platform's configuration: it is called through the
+    guarded client like the configuration's own address (``private_hosts``, ``http``).
     """
-    check_reachable(configuration.registration_endpoint, private_hosts)
-    session = http or guarded_session(private_hosts)
     try:
-        response = session.post(
+        response = _client(http, private_hosts).post(
             configuration.registration_endpoint,
             json=registration_request(configuration, tool),
             headers={"Accept": "application/json", **_bearer(registration_token)},
-            timeout=TIMEOUT,
-            allow_redirects=False,
         )
-    except requests.RequestException as exc:
-        raise RegistrationFailed(f"the platform cannot be reached: {exc}") from exc
+    except OutboundError as exc:
+        raise _refused(exc, "the platform cannot be reached") from exc
     code = _error_code(response)
     if response.status_code in (401, 403):
         log.warning(
@@ -378,7 +388,7 @@ def register(
             "registration at %s failed: %s %s",
             configuration.registration_endpoint,
             response.status_code,
-            response.text[:300],
+            code,
         )
         raise RegistrationFailed(
             f"the platform refused the registration (HTTP {response.status_code})",

@@ -11,14 +11,19 @@ are required, ``aud`` may be an array but then ``azp`` must name this tool, the 
 bound to the state and used once, the deployment must equal the one announced at login,
 ``target_link_uri`` must be the login's and one of the tool's URLs, and a context claim
 needs an ``id``. Clocks may disagree by :data:`LEEWAY` seconds (Moodle's tokens live 60 s).
+
+The JWS itself (segments, base64url, header, critical extensions, the RS256 signature)
+is PyJWT's job, as in pylti1p3: security-critical parsing stays in the library, and its
+errors are mapped to the B-codes here. The payload is read by :func:`_claims_of`, stricter
+than ``json``: no ``NaN``/``Infinity`` literals and a bounded nesting depth, so that an
+odd token is refused with a code instead of reaching the checks (or the database) as
+values nobody expects.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import re
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -56,30 +61,72 @@ MAX_AGE = 300
 STATE_TTL = 600
 MAX_ID = 255
 
-#: A compact JWS segment (RFC 7515 §2): base64url, unpadded or with the padding some
-#: issuers add. Anything else (spaces, "+", "/", "!") is refused, as PyJWS refuses it.
-_SEGMENT = re.compile(r"[A-Za-z0-9_-]*={0,2}")
-#: PyJWT's RS256, used on the segments check_jwt_format already decoded.
-_RS256 = jwt.algorithms.RSAAlgorithm(jwt.algorithms.RSAAlgorithm.SHA256)
+#: The longest id_token read at all. Platforms send a few kilobytes (Moodle with every
+#: service and custom parameter stays under 8 KB); anything this long is not a launch.
+MAX_ID_TOKEN = 64 * 1024
+#: The longest state read at all: the tool mints 43 characters.
+MAX_STATE = 128
+#: How deep objects and arrays may nest in the payload. LTI claims nest three levels
+#: (payload → claim → value list); deeper structures only serve to exhaust a parser.
+MAX_NESTING = 20
+#: The only algorithm a launch may be signed with (cert §4.2: never ``none``, never HS*).
+ALGORITHMS = ("RS256",)
+_JWS = jwt.PyJWS(algorithms=list(ALGORITHMS))
 
 UNAUTHORIZED = 401
 BAD_REQUEST = 400
 
 
-def _b64(segment: str) -> bytes:
-    """A base64url segment's bytes; ValueError for anything else."""
-    stripped = segment.rstrip("=")
-    if (
-        not _SEGMENT.fullmatch(segment)
-        or len(stripped) % 4 == 1
-        or (stripped != segment and len(segment) % 4)
-    ):
-        raise ValueError("a segment is not base64url")
-    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+def _no_constant(name: str) -> float:
+    """``json`` reads ``NaN`` and ``Infinity``, which RFC 8259 does not allow: refuse them."""
+    raise ValueError(f"{name} is not JSON")
 
 
-def _b64json(segment: str) -> Any:
-    return json.loads(_b64(segment))
+def _nesting_within(value: Any, limit: int) -> bool:
+    """Whether objects and arrays in ``value`` nest at most ``limit`` levels deep."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if depth > limit:
+            return False
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return True
+
+
+def _claims_of(payload: bytes) -> dict[str, Any]:
+    """The JSON object of an id_token payload; ValueError for anything else.
+
+    RFC 8259 JSON only (``json`` alone would read ``NaN``, and ``exp: Infinity`` never
+    expires), nested at most :data:`MAX_NESTING` levels: ``json`` gives up on deep
+    nesting with a RecursionError, and structures just under that limit would fail
+    later, where claims are stored or shown. Counting brackets first spares the walk
+    for every payload that has few of them, as launches do.
+    """
+    try:
+        claims = json.loads(payload, parse_constant=_no_constant)
+    except RecursionError as exc:
+        raise ValueError("the payload nests too deeply") from exc
+    if not isinstance(claims, dict):
+        raise ValueError("the payload is not a JSON object")
+    brackets = payload.count(b"{") + payload.count(b"[")
+    if brackets > MAX_NESTING and not _nesting_within(claims, MAX_NESTING):
+        raise ValueError(f"the payload nests deeper than {MAX_NESTING} levels")
+    return claims
+
+
+def _seconds(value: Any) -> float | None:
+    """A NumericDate (RFC 7519 §2) as a finite number of seconds; None for anything else.
+
+    Booleans are numbers to Python and ``1e999`` parses as infinity: neither is a time.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:  # an integer beyond any float
+        return None
+    return seconds if math.isfinite(seconds) else None
 
 
 def _refuse(code: str, message: str, status: int = UNAUTHORIZED) -> LaunchRefused:
@@ -95,9 +142,10 @@ class Launch:
     id_token: str = ""
     state: str = ""
     header: dict[str, Any] = field(default_factory=dict)
+    #: The payload as the token carries it, and what it says before the signature is
+    #: checked (only to find the registration and its key).
+    payload: bytes = b""
     unverified: dict[str, Any] = field(default_factory=dict)
-    signing_input: bytes = b""
-    signature: bytes = b""
     claims: dict[str, Any] = field(default_factory=dict)
     registration: RegistrationInfo | None = None
     login: LoginRecord | None = None
@@ -166,30 +214,27 @@ class MessageLaunch:
             raise _refuse("B18", "launch without id_token", BAD_REQUEST)
         if not launch.state:
             raise _refuse("B17", "launch without state", BAD_REQUEST)
+        if len(launch.state) > MAX_STATE:
+            raise _refuse("B17", "state is longer than any this tool issues", BAD_REQUEST)
 
     # -- the token, unverified: enough to find the key ----------------------------------
 
     def check_jwt_format(self, launch: Launch) -> None:
-        """Three base64url segments, JSON header and payload, no JWS extension. B5."""
-        parts = launch.id_token.split(".")
-        if len(parts) != 3:
-            raise _refuse("B5", f"id_token has {len(parts)} parts, not 3", BAD_REQUEST)
+        """A compact JWS PyJWT reads, with a JSON object for payload. B5.
+
+        PyJWS refuses what is not three strict base64url segments, a header that is not
+        a JSON object, and critical extensions it does not implement (RFC 7515
+        §4.1.11, such as RFC 7797's unencoded payload). The payload is read here, by
+        :func:`_claims_of`'s stricter rules.
+        """
+        if len(launch.id_token) > MAX_ID_TOKEN:
+            raise _refuse("B5", "id_token is longer than any launch", BAD_REQUEST)
         try:
-            header, payload = _b64json(parts[0]), _b64json(parts[1])
-            signature = _b64(parts[2])
-        except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
+            parts = _JWS.decode_complete(launch.id_token, options={"verify_signature": False})
+            claims = _claims_of(parts["payload"])
+        except (jwt.InvalidTokenError, ValueError) as exc:
             raise _refuse("B5", f"id_token is not a JWT: {exc}", BAD_REQUEST) from exc
-        if not isinstance(header, dict) or not isinstance(payload, dict):
-            raise _refuse("B5", "id_token header or payload is not a JSON object", BAD_REQUEST)
-        if "crit" in header or header.get("b64", True) is not True:
-            # RFC 7515 §4.1.11: critical extensions this tool does not implement (such
-            # as RFC 7797's unencoded payload) make the token unusable.
-            raise _refuse(
-                "B5", "id_token requires JWS extensions this tool does not support", BAD_REQUEST
-            )
-        launch.header, launch.unverified = header, payload
-        launch.signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")
-        launch.signature = signature
+        launch.header, launch.payload, launch.unverified = parts["header"], parts["payload"], claims
 
     def check_algorithm(self, launch: Launch) -> None:
         """RS256 only: never ``none``, never HS* keyed with the public key. B4."""
@@ -241,10 +286,13 @@ class MessageLaunch:
     # -- the signature: from here on the claims are trusted ------------------------------
 
     def check_signature(self, launch: Launch) -> None:
-        """RS256 signature by the platform key named ``kid`` (one JWKS refetch). B2, B3, B5.
+        """RS256 signature by the platform key named ``kid`` (one JWKS refetch). B2, B3, B4, B5.
 
-        A signature that does not verify is reported as B3 whether the key was wrong or
-        the payload altered afterwards (B5): cryptography cannot tell the two apart.
+        PyJWS verifies the token; its errors map to the codes: a signature that does not
+        verify is B3 whether the key was wrong or the payload altered afterwards (B5),
+        since cryptography cannot tell the two apart. The claims are the payload
+        check_jwt_format read, once PyJWS has vouched for those very bytes (timestamps
+        are checked below, by LTI's rules, not by PyJWT's).
         """
         assert launch.registration is not None
         try:
@@ -255,32 +303,45 @@ class MessageLaunch:
             raise _refuse("KEYS", str(exc)) from exc
         except WeakPlatformKey as exc:
             raise _refuse("WEAK_KEY", str(exc)) from exc
-        # RS256 over the two segments check_jwt_format decoded (strictly): the claims
-        # are the payload it parsed, not a second parse of the same bytes (timestamps
-        # are checked below, by LTI's rules, not by PyJWT's).
-        if not _RS256.verify(launch.signing_input, key, launch.signature):
-            raise _refuse("B3", "signature does not verify with the platform key")
+        try:
+            verified = _JWS.decode_complete(launch.id_token, key, algorithms=list(ALGORITHMS))
+        except jwt.InvalidSignatureError as exc:
+            raise _refuse("B3", "signature does not verify with the platform key") from exc
+        except jwt.InvalidAlgorithmError as exc:
+            raise _refuse("B4", f"algorithm refused: {exc}") from exc
+        except jwt.InvalidTokenError as exc:
+            raise _refuse("B5", f"id_token is not a JWT: {exc}", BAD_REQUEST) from exc
+        if verified["payload"] != launch.payload:  # the same token: never, but say so
+            raise _refuse("B5", "the verified payload is not the one read", BAD_REQUEST)
         launch.claims = launch.unverified
 
     def check_timestamps(self, launch: Launch) -> None:
         """``exp`` and ``iat`` required; not expired, not from the future, not too old.
 
-        Both with :attr:`leeway` seconds of clock skew (SF §5.1.3-7/8). B7, B8, B9, B10.
+        Both with :attr:`leeway` seconds of clock skew (SF §5.1.3-7/8); an ``nbf``, when
+        present, is honoured too. Each must be a finite number: a boolean, a string or
+        an infinity is no time (``exp: 1e999`` would never expire). B7, B8, B9, B10.
         """
         now = self.clock()
-        exp, iat = launch.claims.get("exp"), launch.claims.get("iat")
-        if exp is None:
+        if launch.claims.get("exp") is None:
             raise _refuse("B8", "id_token has no exp")
-        if iat is None:
+        if launch.claims.get("iat") is None:
             raise _refuse("B9", "id_token has no iat")
-        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (exp, iat)):
-            raise _refuse("B7", "exp or iat is not a number")
+        exp, iat = _seconds(launch.claims["exp"]), _seconds(launch.claims["iat"])
+        if exp is None or iat is None:
+            raise _refuse("B7", "exp or iat is not a finite number")
         if exp < now - self.leeway:
             raise _refuse("B7", f"id_token expired {int(now - exp)} s ago")
         if iat > now + self.leeway:
             raise _refuse("B10", f"id_token issued {int(iat - now)} s in the future")
         if now - iat > self.max_age + self.leeway:
             raise _refuse("B10", f"id_token is {int(now - iat)} s old")
+        if "nbf" in launch.claims:
+            nbf = _seconds(launch.claims["nbf"])
+            if nbf is None:
+                raise _refuse("B7", "nbf is not a finite number")
+            if nbf > now + self.leeway:
+                raise _refuse("B7", f"id_token is not valid for {int(nbf - now)} s yet")
 
     def check_state(self, launch: Launch) -> None:
         """The state was issued by this tool, recently, to this browser, once. B16, B17.

@@ -7,11 +7,15 @@ The platform sends ``iss``, ``login_hint`` and ``target_link_uri`` (plus optiona
 ``lti_message_hint`` goes back exactly as received: Moodle puts JSON in it, Open edX a
 cache key, and either breaks if the tool touches it.
 
-Refusals here all carry code ``B28`` (the login rows of the bad-launch matrix).
+Every parameter has a length limit (:data:`MAX_LENGTHS`): what the tool stores must fit
+its columns, and what it sends back (the hints) goes into a ``Location`` header, which
+no parameter may inflate to megabytes. Refusals here all carry code ``B28`` (the login
+rows of the bad-launch matrix).
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +24,19 @@ from urllib.parse import urlencode, urlsplit
 from lti_tool.lti1p3.exceptions import LoginRefused
 from lti_tool.lti1p3.registration import RegistrationInfo, ToolStore, ToolUrls
 
-MAX_PARAM = 2000
+#: The longest value of each login parameter. Moodle sends a user id and a small JSON
+#: hint, Open edX an id and a cache key, Canvas a signed hint of about a kilobyte: the
+#: hints get room to spare, the values the tool stores the size of their columns.
+MAX_LENGTHS = {
+    "iss": 500,
+    "client_id": 255,
+    "lti_deployment_id": 255,
+    "target_link_uri": 2000,
+    "login_hint": 2048,
+    "lti_message_hint": 4096,
+}
+#: Characters no URL holds (RFC 3986): whitespace and controls.
+_NOT_IN_URLS = re.compile(r"[\x00-\x20\x7f]")
 
 
 @dataclass(frozen=True)
@@ -41,9 +57,15 @@ def _param(params: Mapping[str, str], name: str, required: bool = False) -> str 
         if required:
             raise LoginRefused("B28", f"login initiation without {name}", 400)
         return None
-    if len(value) > MAX_PARAM:
-        raise LoginRefused("B28", f"login parameter {name} is too long", 400)
     return value
+
+
+def _check_lengths(params: Mapping[str, str]) -> None:
+    """Refuse any login parameter longer than :data:`MAX_LENGTHS` allows, before any lookup."""
+    for name, limit in MAX_LENGTHS.items():
+        value = params.get(name)
+        if value is not None and len(value) > limit:
+            raise LoginRefused("B28", f"login parameter {name} is too long ({len(value)})", 400)
 
 
 def _registration(store: ToolStore, issuer: str, client_id: str | None) -> RegistrationInfo:
@@ -74,11 +96,12 @@ def initiate_login(params: Mapping[str, str], store: ToolStore, urls: ToolUrls) 
     :class:`LoginRefused` (B28) for an unknown issuer or client, a missing
     ``login_hint`` or ``target_link_uri``, a foreign target or an unknown deployment.
     """
+    _check_lengths(params)
     issuer = _param(params, "iss", required=True)
     login_hint = _param(params, "login_hint", required=True)
     target = _param(params, "target_link_uri", required=True)
     assert issuer is not None and login_hint is not None and target is not None
-    if not urls.is_ours(target):
+    if _NOT_IN_URLS.search(target) or not urls.is_ours(target):
         raise LoginRefused("B28", f"target_link_uri {target!r} is not one of this tool's", 400)
     registration = _registration(store, issuer, _param(params, "client_id"))
     deployment_id = _param(params, "lti_deployment_id")

@@ -23,13 +23,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from badges.openbadges.keys import b64url_decode
+from badges.openbadges.jwks import JwkError, has_private_members, read_public_jwk
+from badges.outbound.client import OutboundClient
+from badges.outbound.errors import OutboundError
 from lti_tool.lti1p3.exceptions import PlatformKeysUnavailable, UnknownKeyId, WeakPlatformKey
 
 TIMEOUT = 5
+#: A JWKS holds a few keys: a few kilobytes. More is not a keyset.
+MAX_BYTES = 256 * 1024
 DEFAULT_TTL = 300
 MAX_TTL = 24 * 3600
 #: Seconds between two refetches of the same JWKS caused by unknown ``kid`` values.
@@ -40,28 +43,36 @@ _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)\"?", re.IGNORECASE)
 
 
 def jwk_to_public_key(jwk: dict[str, Any]) -> rsa.RSAPublicKey:
-    """An RSA public key from a JWK's ``n`` and ``e`` (padded or unpadded base64url)."""
-    try:
-        n = int.from_bytes(b64url_decode(str(jwk["n"])), "big")
-        e = int.from_bytes(b64url_decode(str(jwk["e"])), "big")
-        return rsa.RSAPublicNumbers(e, n).public_key()
-    except (KeyError, ValueError, TypeError) as exc:
-        raise ValueError(f"unreadable RSA JWK: {exc}") from exc
+    """An RSA public key from a JWK (``n``, ``e`` padded or not), of any size.
+
+    Read by Chemins' one JWK reader (:func:`badges.openbadges.jwks.read_public_jwk`);
+    the size is checked when the key is used (:meth:`PlatformKeys.key`).
+    """
+    key = read_public_jwk(jwk)
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise JwkError("not an RSA key")
+    return key
 
 
 def parse_jwks(document: Any) -> dict[str, rsa.RSAPublicKey]:
-    """The usable signing keys of a JWKS, by ``kid``; other keys are skipped."""
+    """The usable signing keys of a JWKS, by ``kid``; other keys are skipped.
+
+    A set that publishes private key material is refused whole: whoever holds it can
+    sign launches, so no key of that set proves anything.
+    """
     if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
         raise PlatformKeysUnavailable("JWKS is not an object with a 'keys' array")
     keys: dict[str, rsa.RSAPublicKey] = {}
     for jwk in document["keys"]:
+        if isinstance(jwk, dict) and has_private_members(jwk):
+            raise PlatformKeysUnavailable("the JWKS contains private key material")
         if not isinstance(jwk, dict) or jwk.get("kty") != "RSA" or not jwk.get("kid"):
             continue
         if jwk.get("use", "sig") != "sig" or jwk.get("alg", "RS256") != "RS256":
             continue
         try:
             keys[str(jwk["kid"])] = jwk_to_public_key(jwk)
-        except ValueError:
+        except JwkError:
             continue
     return keys
 
@@ -89,9 +100,14 @@ class _Entry:
 
 @dataclass
 class PlatformKeys:
-    """A process-wide cache of platform JWKS, safe to share between web threads."""
+    """A process-wide cache of platform JWKS, safe to share between web threads.
 
-    http: requests.Session = field(default_factory=requests.Session)
+    ``http`` is the guarded client (:mod:`badges.outbound`); the web app passes its own,
+    which knows the instance's allowlist. JWKS URLs are fetched without following
+    redirects: a keyset that moved is a registration to update, not a hop to trust.
+    """
+
+    http: OutboundClient = field(default_factory=OutboundClient)
     clock: Callable[[], float] = time.monotonic
     min_refetch_interval: float = MIN_REFETCH_INTERVAL
     _entries: dict[str, _Entry] = field(default_factory=dict)
@@ -99,10 +115,15 @@ class PlatformKeys:
 
     def _fetch(self, url: str, refetched_at: float | None) -> _Entry:
         try:
-            response = self.http.get(url, timeout=TIMEOUT, headers={"Accept": "application/json"})
-            response.raise_for_status()
+            response = self.http.get(
+                url, timeout=TIMEOUT, max_bytes=MAX_BYTES, headers={"Accept": "application/json"}
+            )
+            if response.status_code != 200:  # a redirect too: it is not followed
+                raise PlatformKeysUnavailable(
+                    f"cannot fetch JWKS from {url}: HTTP {response.status_code}"
+                )
             keys = parse_jwks(response.json())
-        except (requests.RequestException, ValueError) as exc:
+        except (OutboundError, ValueError) as exc:
             raise PlatformKeysUnavailable(f"cannot fetch JWKS from {url}: {exc}") from exc
         ttl = max_age(response.headers.get("Cache-Control"))
         entry = _Entry(keys, self.clock() + ttl, refetched_at)

@@ -4,7 +4,11 @@ Both services share the same etiquette: a bearer token for exactly the scopes th
 granted, the service's media type in ``Accept`` or ``Content-Type``, and one retry with a
 fresh token when the platform answers 401 (a platform may revoke tokens before their
 ``expires_in``; Open edX rotates its keys). Anything else that is not a success becomes a
-:class:`ServiceCallFailed` carrying the status for the logs.
+:class:`ServiceCallFailed` carrying the status for the logs (never the answer's body).
+
+Before any token is asked for, the URL must be on one of the registration's origins
+(:mod:`lti_tool.lti1p3.service_origin`); the call itself goes through the guarded
+client, which follows no redirect.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-import requests
-
+from badges.outbound.errors import OutboundError
+from badges.outbound.response import OutboundResponse
 from lti_tool.lti1p3.service_errors import InvalidScope, ServiceCallFailed
+from lti_tool.lti1p3.service_origin import check_service_url
 from lti_tool.lti1p3.service_token import PlatformAccess, ServiceTokens
 
 log = logging.getLogger(__name__)
@@ -31,7 +36,7 @@ def _send(
     url: str,
     headers: dict[str, str],
     json_body: Any,
-) -> requests.Response:
+) -> OutboundResponse:
     token = tokens.token(platform, scopes)
     if scopes - token.scopes:
         raise InvalidScope(
@@ -45,7 +50,7 @@ def _send(
             json=json_body,
             timeout=TIMEOUT,
         )
-    except requests.RequestException as exc:
+    except OutboundError as exc:
         raise ServiceCallFailed(f"the platform's service cannot be reached: {exc}") from exc
 
 
@@ -59,23 +64,25 @@ def call_service(
     headers: dict[str, str],
     json_body: Any = None,
     accept_statuses: Iterable[int] = (),
-) -> requests.Response:
+) -> OutboundResponse:
     """Send one request with a bearer token; retry once on 401 with a new token.
 
     Statuses in ``accept_statuses`` are returned to the caller instead of raising, for
-    answers the caller gives a meaning to (AGS 409 "stale score").
+    answers the caller gives a meaning to (AGS 409 "stale score"). A URL off the
+    registration's origins raises :class:`~lti_tool.lti1p3.service_errors.ServiceUrlRefused`
+    before anything is sent.
     """
+    check_service_url(platform, url)
     wanted = frozenset(scopes)
     response = _send(tokens, platform, wanted, method, url, headers, json_body)
     if response.status_code == 401:
         log.info("service %s refused a cached token; asking for a new one", url)
         tokens.forget(platform, wanted)
         response = _send(tokens, platform, wanted, method, url, headers, json_body)
-    if response.ok or response.status_code in set(accept_statuses):
+    # A 3xx is not a success: redirects are not followed, so nothing was done there.
+    if 200 <= response.status_code < 300 or response.status_code in set(accept_statuses):
         return response
-    log.warning(
-        "service %s %s answered %s: %s", method, url, response.status_code, response.text[:300]
-    )
+    log.warning("service %s %s answered HTTP %s", method, url.split("?")[0], response.status_code)
     raise ServiceCallFailed(
         f"the platform's service answered with an error (HTTP {response.status_code})",
         status=response.status_code,

@@ -34,6 +34,14 @@ class ServiceCallFailed(PlatformServiceError):
     """A service answered with an error status or a body that is not what the spec says."""
 
 
+class ServiceUrlRefused(PlatformServiceError):
+    """A launch named a service URL outside the registration's known origins: not called.
+
+    Retrying cannot help; an admin can add the origin to the registration
+    (``chemins platform add --service-origin``) when the platform really serves it there.
+    """
+
+
 class RegistrationFailed(PlatformServiceError):
     """Dynamic Registration could not be completed with this platform."""
 

@@ -21,8 +21,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-import requests
-
+from badges.outbound.client import OutboundClient
+from badges.outbound.errors import OutboundError
+from badges.outbound.origins import origins
+from badges.outbound.response import OutboundResponse
 from lti_tool.lti1p3.service_errors import InvalidScope, TokenRefused
 from lti_tool.lti1p3.tool_key import ToolKey
 
@@ -36,6 +38,8 @@ ASSERTION_LIFETIME = 300
 #: request started just before expiry does not reach the platform with a dead token.
 EXPIRY_MARGIN = 30
 TIMEOUT = 10
+#: A token answer is a few hundred bytes.
+MAX_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,9 @@ class PlatformAccess:
 
     ``audience`` is the ``aud`` of the client assertion: the token URL unless the platform
     configured another value (SF §4.1 allows it; some platforms give an explicit one).
+    ``known_origins``: the other origins of the registration (login, JWKS, and those an
+    admin added for services hosted elsewhere); service URLs from launches are called
+    only on these and on the issuer's and token URL's own (see :meth:`service_origins`).
     """
 
     issuer: str
@@ -51,6 +58,11 @@ class PlatformAccess:
     token_url: str
     deployment_id: str | None = None
     audience: str | None = None
+    known_origins: frozenset[str] = frozenset()
+
+    def service_origins(self) -> frozenset[str]:
+        """Every origin a service URL of this platform may be on."""
+        return origins((self.issuer, self.token_url)) | origins(self.known_origins)
 
 
 @dataclass(frozen=True)
@@ -70,17 +82,19 @@ class ServiceTokens:
     """Obtains and caches service access tokens signed with the tool's LTI key.
 
     One instance per process is enough: the cache is keyed by platform and scope set and
-    guarded by a lock, so web threads share tokens safely.
+    guarded by a lock, so web threads share tokens safely. ``http`` is the guarded client
+    for the token endpoint and the services (the app's, which knows its allowlist); the
+    token endpoint's redirects are not followed, so no assertion ends up elsewhere.
     """
 
     def __init__(
         self,
         key: ToolKey,
-        http: requests.Session | None = None,
+        http: OutboundClient | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.key = key
-        self.http = http or requests.Session()
+        self.http = http or OutboundClient()
         self.clock = clock
         self._cache: dict[tuple[str, str, frozenset[str]], AccessToken] = {}
         self._lock = threading.Lock()
@@ -135,18 +149,19 @@ class ServiceTokens:
                 data=body,
                 headers={"Content-Type": FORM_CONTENT_TYPE, "Accept": "application/json"},
                 timeout=TIMEOUT,
+                max_bytes=MAX_BYTES,
             )
-        except requests.RequestException as exc:
+        except OutboundError as exc:
             raise TokenRefused(f"the platform's token endpoint cannot be reached: {exc}") from exc
         payload = _json_object(response)
         if response.status_code != 200:
             code = str(payload.get("error") or "") or None
             log.warning(
-                "token endpoint %s refused scopes %s: %s %s",
+                "token endpoint %s refused scopes %s: HTTP %s, error %s",
                 platform.token_url,
                 sorted(scopes),
                 response.status_code,
-                payload or response.text[:200],
+                code,
             )
             if code == "invalid_scope":
                 raise InvalidScope(
@@ -175,7 +190,7 @@ class ServiceTokens:
         return AccessToken(value, scopes, self.clock() + lifetime)
 
 
-def _json_object(response: requests.Response) -> dict[str, object]:
+def _json_object(response: OutboundResponse) -> dict[str, object]:
     try:
         data = response.json()
     except ValueError:

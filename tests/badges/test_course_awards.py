@@ -152,3 +152,132 @@ def test_a_roster_member_is_enrolled_once(runtime: Runtime, course: Course):
             "learner",
         ]
         assert session.scalars(select(Person).where(Person.sub == "ines")).one().name == "Inès"
+
+
+OTHER_ISSUER = "https://lms.openedx.example.org"
+SHARED_EMAIL = "Nathan@Example.org"
+
+
+@dataclass
+class TwoPlatforms:
+    """Course-1 on Moodle and a course on Open edX, one community, one e-mail asserted twice."""
+
+    course: Course
+    other_context_id: str
+    other_trainer_id: str
+    other_learner_id: str
+
+
+def _second_platform_course(runtime: Runtime, course: Course) -> TwoPlatforms:
+    """Open edX joins the Moodle course's community; both platforms assert the same e-mail."""
+    with transaction(runtime.sessions) as session:
+        session.get(Person, course.learner_id).email = SHARED_EMAIL
+        registration = register_platform(
+            session,
+            PlatformFields(
+                OTHER_ISSUER, "edx-client", ("1",), f"{OTHER_ISSUER}/auth",
+                f"{OTHER_ISSUER}/token", f"{OTHER_ISSUER}/certs", community="Les Tilleuls",
+            ),
+            runtime.instance.origin,
+        )  # fmt: skip
+        deployment = registration.deployments[0]
+        assert deployment.community_id == session.get(BadgeClass, course.badge_id).community_id
+        context = Context(deployment_id=deployment.id, context_id="edx-course", title="Cours")
+        session.add(context)
+        session.flush()
+        trainer = _person(session, registration.platform_id, "edx-trainer", context, "trainer")
+        learner = _person(session, registration.platform_id, "edx-learner", context, "learner")
+        learner.email = SHARED_EMAIL.lower()
+        return TwoPlatforms(course, context.id, trainer.id, learner.id)
+
+
+def _sees(runtime: Runtime, person_id: str, badge_id: str) -> str | None:
+    """The award of ``badge_id`` that ``person_id`` holds, as every course page reads it."""
+    with transaction(runtime.sessions) as session:
+        person = session.get(Person, person_id)
+        badge = session.get(BadgeClass, badge_id)
+        held = course_awards.held_by(session, badge, person)
+        listed = course_awards.holdings(session, person, badge.community_id).get(badge_id)
+        assert (held and held.id) == (listed and listed.id)
+        return held.id if held else None
+
+
+def _wall(runtime: Runtime, context_id: str) -> list[str]:
+    from badges.course_recognition import course_badges
+
+    with transaction(runtime.sessions) as session:
+        return [
+            row.assertion_id for row in course_badges(session, session.get(Context, context_id))
+        ]
+
+
+def _trust(runtime: Runtime, *issuers: str, trusted: bool = True) -> None:
+    from badges.email_trust import set_email_trust
+
+    with transaction(runtime.sessions) as session:
+        for issuer in issuers:
+            set_email_trust(session, issuer, trusted)
+
+
+def test_an_email_asserted_by_another_platform_names_nobody_until_both_are_trusted(
+    runtime: Runtime, course: Course
+):
+    world = _second_platform_course(runtime, course)
+    awarded = _award(runtime, course, course.trainer_id, course.learner_id).assertion_id
+    assert _sees(runtime, course.learner_id, course.badge_id) == awarded
+
+    assert _sees(runtime, world.other_learner_id, course.badge_id) is None
+    assert _wall(runtime, world.other_context_id) == []
+    _trust(runtime, OTHER_ISSUER)  # one side only: still two people
+    assert _sees(runtime, world.other_learner_id, course.badge_id) is None
+    assert _wall(runtime, world.other_context_id) == []
+
+    _trust(runtime, ISSUER)
+    assert _sees(runtime, world.other_learner_id, course.badge_id) == awarded
+    assert _wall(runtime, world.other_context_id) == [awarded]
+
+    _trust(runtime, ISSUER, trusted=False)
+    assert _sees(runtime, world.other_learner_id, course.badge_id) is None
+
+
+def test_the_other_platforms_person_gets_an_award_of_their_own(runtime: Runtime, course: Course):
+    world = _second_platform_course(runtime, course)
+    first = _award(runtime, course, course.trainer_id, course.learner_id)
+    with transaction(runtime.sessions) as session:
+        second = course_awards.award_in_course(
+            session,
+            runtime,
+            session.get(BadgeClass, course.badge_id),
+            session.get(Context, world.other_context_id),
+            awarder=session.get(Person, world.other_trainer_id),
+            learner=session.get(Person, world.other_learner_id),
+        )
+
+    assert second.created and second.assertion_id != first.assertion_id
+    assert _sees(runtime, course.learner_id, course.badge_id) == first.assertion_id
+    assert _sees(runtime, world.other_learner_id, course.badge_id) == second.assertion_id
+
+
+def test_an_award_without_platform_counts_only_where_one_platform_serves_the_community(
+    runtime: Runtime, course: Course
+):
+    """Seeded by ``chemins demo`` (or given before Chemins recorded the platform): by
+    e-mail alone, it is the person's while their platform is the community's only one,
+    or when every platform of the community is trusted."""
+    from badges.awarding import Recipient, award
+
+    with transaction(runtime.sessions) as session:
+        session.get(Person, course.learner_id).email = SHARED_EMAIL
+        badge = session.get(BadgeClass, course.badge_id)
+        seeded = award(session, runtime, badge, Recipient(email=SHARED_EMAIL)).id
+    assert _sees(runtime, course.learner_id, course.badge_id) == seeded
+
+    world = _second_platform_course(runtime, course)
+    assert _sees(runtime, course.learner_id, course.badge_id) is None
+    assert _sees(runtime, world.other_learner_id, course.badge_id) is None
+    _trust(runtime, OTHER_ISSUER)
+    assert _sees(runtime, world.other_learner_id, course.badge_id) is None
+
+    _trust(runtime, ISSUER)
+    assert _sees(runtime, course.learner_id, course.badge_id) == seeded
+    assert _sees(runtime, world.other_learner_id, course.badge_id) == seeded

@@ -128,7 +128,7 @@ def test_the_link_keeps_the_badge_of_its_latest_launch(runtime: Runtime) -> None
 def test_old_states_and_expired_sessions_are_forgotten(runtime: Runtime) -> None:
     from datetime import timedelta
 
-    from badges.launches import SESSION_LIFETIME, STATE_RETENTION, forget_old_launches
+    from badges.launches import SESSION_MAX_AGE, STATE_RETENTION, forget_old_launches
     from badges.models.columns import utcnow
 
     registration_id, platform_id, deployment_pk = _register(runtime)
@@ -141,10 +141,29 @@ def test_old_states_and_expired_sessions_are_forgotten(runtime: Runtime) -> None
         session.get(LaunchState, "old").created_at = utcnow() - STATE_RETENTION * 2
     with transaction(runtime.sessions) as session:
         forget_old_launches(session, later)  # the session is 12 h old: expired after 8
-        assert later - SESSION_LIFETIME > utcnow()
+        assert later - SESSION_MAX_AGE > utcnow()
         assert [s.state for s in session.scalars(select(LaunchState))] == ["recent"]
         assert session.scalar(select(func.count()).select_from(LaunchSession)) == 0
         assert session.scalar(select(func.count()).select_from(Person)) == 1  # kept
     with transaction(runtime.sessions) as session:
         forget_old_launches(session, utcnow() + timedelta(seconds=1))
         assert session.scalar(select(func.count()).select_from(LaunchState)) == 1
+
+
+def test_a_session_in_use_is_renewed_now_and_then_never_past_its_maximum() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from badges.launches import SESSION_IDLE, SESSION_MAX_AGE, SESSION_RENEWAL, renewed_expiry
+
+    launched = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    first_end = launched + SESSION_IDLE
+    # Within the renewal interval of the last renewal: no write.
+    assert renewed_expiry(launched, first_end, launched + SESSION_RENEWAL / 2) is None
+    # Later: an idle hour from now.
+    now = launched + SESSION_RENEWAL + timedelta(seconds=1)
+    assert renewed_expiry(launched, first_end, now) == now + SESSION_IDLE
+    # Near the maximum: capped at it, and once there, never moved again.
+    late = launched + SESSION_MAX_AGE - timedelta(minutes=20)
+    capped = renewed_expiry(launched, late + timedelta(minutes=10), late)
+    assert capped == launched + SESSION_MAX_AGE
+    assert renewed_expiry(launched, capped, late + SESSION_RENEWAL * 2) is None

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import inspect, select
 
 from badges.models import Community, Profile
-from badges.storage import transaction
+from badges.storage import make_session_factory, transaction
 
 
 def test_migrations_create_every_table(runtime) -> None:
@@ -140,3 +140,41 @@ def test_migration_0006_moves_the_badge_of_each_link_from_its_sessions(tmp_path)
         badges = {link: badge for link, badge in rows}
     engine.dispose()
     assert badges == {"graded": "new-badge", "plain": None}
+
+
+def test_the_sqlite_database_and_its_wal_files_are_private(tmp_path) -> None:
+    """Names and e-mails live there: 0600 even under the usual 022 umask (not 0644)."""
+    import os
+    import stat
+
+    from badges.migrate import upgrade
+    from badges.storage import make_engine
+
+    url = f"sqlite:///{tmp_path / 'chemins.db'}"
+    previous = os.umask(0o022)
+    try:
+        upgrade(url)
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        with transaction(make_session_factory(engine)) as session:
+            session.add(Community(name="Centre", slug="centre"))
+        with engine.connect() as connection:  # open: the -wal and -shm files are there
+            connection.exec_driver_sql("SELECT count(*) FROM community").scalar()
+            files = sorted(tmp_path.glob("chemins.db*"))
+            modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in files}
+        engine.dispose()
+    finally:
+        os.umask(previous)
+    assert modes == {"chemins.db": 0o600, "chemins.db-shm": 0o600, "chemins.db-wal": 0o600}
+
+
+def test_an_existing_database_file_keeps_its_mode(tmp_path) -> None:
+    """Chemins reports a readable database (``chemins db upgrade``), it does not chmod it."""
+    from badges.storage import make_engine
+
+    database = tmp_path / "chemins.db"
+    database.touch(mode=0o640)
+    database.chmod(0o640)
+    make_engine(f"sqlite:///{database}").dispose()
+    assert database.stat().st_mode & 0o777 == 0o640

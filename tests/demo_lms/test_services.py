@@ -13,7 +13,9 @@ import jwt
 import pytest
 import requests
 
+from badges.outbound.client import OutboundClient
 from lti_tool.lti1p3.service_token import ServiceTokens
+from tests.conftest import LOCAL_HOSTS
 from tests.live_platform import CLIENT_ID, CONTEXT_ID, DEPLOYMENT_ID, DemoPlatform, new_tool_key
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -139,7 +141,9 @@ def test_strict_platforms_refuse_any_scope_outside_the_allowed_set(demo_platform
 
 
 def _bearer(demo: DemoPlatform, *scopes: str) -> dict[str, str]:
-    token = ServiceTokens(demo.tool_key).token(demo.access, scopes)
+    token = ServiceTokens(demo.tool_key, http=OutboundClient(LOCAL_HOSTS)).token(
+        demo.access, scopes
+    )
     return {"Authorization": token.authorization}
 
 

@@ -64,6 +64,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         **os.environ,
         "CHEMINS_INSTANCE_DIR": str(directory / "instance"),
         "CHEMINS_BASE_URL": tool_url,
+        "CHEMINS_PRIVATE_HOSTS": "localhost 127.0.0.1",  # as `make run` exports it
     }
     env.pop("CHEMINS_DATABASE_URL", None)
     for step in (["db", "upgrade"], ["demo"]):

@@ -22,10 +22,10 @@ from markupsafe import escape
 from playwright.sync_api import Browser, Page, Request, expect
 from sqlalchemy import select
 
-from badges.models import Assertion
+from badges.access_links import create_admin_link, create_registration_link
+from badges.models import Assertion, LaunchSession
 from badges.revoking import revoke
 from badges.storage import transaction
-from lti_tool.admin_access import issue_admin_token
 from tests.e2e.conftest import (
     CourseWorld,
     assert_accessible,
@@ -56,6 +56,8 @@ class Sweep:
     urls: dict[str, str] = field(default_factory=dict)
     #: The last launch form the browser posted, to post it again (a replay).
     launch_form: dict[str, str] = field(default_factory=dict)
+    #: The trainer's launch session and the one-time notice its award left, to show again.
+    award_notice: tuple[str, dict[str, str]] = ("", {})
 
 
 def _launch_posts(page: Page, into: dict[str, str]) -> None:
@@ -76,13 +78,11 @@ def sweep(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     with served(world):
         found = Sweep(world)
         tool, lms = world.tool_url, world.lms_url
-        token = issue_admin_token(world.tool.config["SECRET_KEY"])
         found.urls.update(
             {
                 "home": f"{tool}/",
                 "not-found": f"{tool}/nulle-part",
                 "config": f"{tool}/lti/config",
-                "admin": f"{tool}/admin/platforms/?at={token}",
             }
         )
         context = phone_context(browser)
@@ -101,6 +101,15 @@ def sweep(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         found.urls["ask-badge-learner"] = open_placed(page, lms, GRADED_BADGE, "Nathan").url
         open_placed(page, lms, GRADED_BADGE, "formatrice")
         found.urls["ask-badge-awarded"] = award_in_frame(page, "Nathan").url
+        with transaction(world.runtime.sessions) as session:
+            latest = select(LaunchSession.id).order_by(LaunchSession.created_at.desc())
+            awarded = select(Assertion.id).order_by(Assertion.created_at.desc())
+            notice = {
+                "kind": "awarded",
+                "assertion": session.scalars(awarded).first(),
+                "grade": "sent",
+            }
+            found.award_notice = (session.scalars(latest).first(), notice)
         found.urls["ask-badge-trainer"] = open_placed(page, lms, GRADED_BADGE, "formatrice").url
         found.urls["ask-badge-keyboard"] = open_placed(page, lms, OTHER_BADGE, "formatrice").url
         found.urls["wall"] = open_placed(page, lms, WALL, "Nathan").url
@@ -145,7 +154,6 @@ PAGES = {
     "home": "h1",
     "not-found": ".error-code",
     "config": "pre",
-    "admin": ".registrations form",
     "deep-linking": "input[name^='graded:']",
     "learner-landing": "[data-role=learner]",
     "trainer-landing": "[data-role=trainer]",
@@ -166,10 +174,32 @@ def test_the_page_is_accessible_on_a_phone(
     browser: Browser, sweep: Sweep, name: str, lang: str
 ) -> None:
     with phone_in(browser, lang) as page:
+        if name == "ask-badge-awarded":  # the notice shows once: leave it again
+            with transaction(sweep.world.runtime.sessions) as session:
+                launched, notice = sweep.award_notice
+                session.get(LaunchSession, launched).notice = notice
         answer = page.goto(_in(sweep.urls[name], lang))
         assert answer is not None
         assert answer.status == (404 if name == "not-found" else 200), name
         expect(page.locator(PAGES[name]).first).to_be_visible()
+        _check(page, lang)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_admin_link_and_the_admin_page_are_accessible(
+    browser: Browser, sweep: Sweep, lang: str
+) -> None:
+    """An admin link works once, so each language opens its own, then presses its button."""
+    world = sweep.world
+    with transaction(world.runtime.sessions) as session:
+        secret = create_admin_link(session).secret
+    with phone_in(browser, lang) as page:
+        answer = page.goto(_in(f"{world.tool_url}/admin/platforms/open?at={secret}", lang))
+        assert answer is not None and answer.status == 200
+        _check(page, lang)
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        expect(page.locator(".registrations form").first).to_be_visible()
         _check(page, lang)
 
 
@@ -216,8 +246,10 @@ def test_dynamic_registration_and_its_close_page_are_accessible(
     browser: Browser, sweep: Sweep, lang: str
 ) -> None:
     world = sweep.world
+    with transaction(world.runtime.sessions) as session:
+        secret = create_registration_link(session).secret
     start = f"{world.lms_url}/lti/dynamic-registration?" + urlencode(
-        {"url": world.tool_url + "/lti/register"}
+        {"url": f"{world.tool_url}/lti/register?rl={secret}"}
     )
     with phone_in(browser, lang) as page:
         page.goto(start)
@@ -230,8 +262,8 @@ def test_dynamic_registration_and_its_close_page_are_accessible(
         assert page.url.startswith(world.tool_url + "/lti/register")
         _check(page, lang)
 
-        again = page.goto(registration)  # the link's one-time token is spent
-        assert again is not None and again.status == 400
+        again = page.goto(registration)  # the registration link is spent
+        assert again is not None and again.status == 403
         expect(page.get_by_role("alert")).to_be_visible()
         _check(page, lang)
 
@@ -264,4 +296,4 @@ def test_the_award_form_works_with_the_keyboard(browser: Browser, sweep: Sweep) 
         expect(submit).to_be_focused()
         page.keyboard.press("Enter")
         expect(page.get_by_role("status")).to_contain_text(f"Badge décerné à {chosen}.")
-        assert "awarded=" in page.url
+        assert "awarded=" not in page.url  # the notice is the session's, not the URL's

@@ -14,6 +14,8 @@ from badges.models import Assertion
 from badges.runtime import Runtime
 from badges.storage import transaction
 from lti_tool.cli import main
+from lti_tool.commands.badges import INVALID
+from tests.internal_listener import internal_listener
 
 
 @pytest.fixture
@@ -127,3 +129,16 @@ def test_rotation_keeps_old_badges_verifying(run, cli_env, tmp_path) -> None:
     assert run("verify", str(old_png)).exit_code == 0
     assert run("verify", str(old_jwt)).exit_code == 0
     assert run("keys", "rotate", "--community", "nowhere").exit_code == 1
+
+
+def test_verify_does_not_fetch_from_a_private_network_unless_allowed(run) -> None:
+    """A badge URL on 127.0.0.2 (the admin's own network) is reached only when asked."""
+    with internal_listener() as inside:
+        refused = run("verify", f"{inside.url}/assertions/1")
+        assert inside.heard == []
+        allowed = run("verify", "--allow-private", f"{inside.url}/assertions/1")
+        assert [(h.method, h.path) for h in inside.heard][:1] == [("GET", "/assertions/1")]
+    assert refused.exit_code == INVALID
+    assert "private network" in refused.output
+    assert allowed.exit_code == INVALID  # reached, but what it serves is no badge
+    assert "private network" not in allowed.output

@@ -1,13 +1,18 @@
-"""``chemins platform add|list|remove|admin-link`` as an administrator runs them."""
+"""``chemins platform …`` as an administrator runs them: registrations, links."""
 
 from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
+from badges.access_links import secret_hash
 from badges.instance import load_instance
-from badges.models import Community, Deployment
+from badges.models import AccessLink, Community, Deployment, Registration
+from badges.models.access_link import ADMIN, REGISTRATION
 from badges.runtime import Runtime
 from badges.storage import transaction
 from lti_tool.cli import main
@@ -78,7 +83,96 @@ def test_bad_values_are_refused(run) -> None:  # type: ignore[no-untyped-def]
     assert run("platform", "list").output.strip() == "No platform is registered."
 
 
-def test_admin_link(run) -> None:  # type: ignore[no-untyped-def]
+def _links(cli_env: dict[str, str]) -> list[AccessLink]:
+    runtime = Runtime.open(load_instance(cli_env))
+    try:
+        with transaction(runtime.sessions) as session:
+            return list(session.scalars(select(AccessLink).order_by(AccessLink.created_at)))
+    finally:
+        runtime.engine.dispose()
+
+
+def test_admin_link_is_short_single_use_and_revocable(run, cli_env: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     result = run("platform", "admin-link")
     assert result.exit_code == 0
-    assert result.output.startswith("https://chemins.test/admin/platforms/?at=")
+    url = result.stdout.strip()
+    assert url.startswith("https://chemins.test/admin/platforms/open?at=")
+    assert "Never hand it to anyone" in result.stderr
+    secret = parse_qs(urlsplit(url).query)["at"][0]
+    (link,) = _links(cli_env)
+    assert link.purpose == ADMIN and link.secret_hash == secret_hash(secret)
+    assert link.expires_at - link.created_at <= timedelta(minutes=15)
+    assert secret not in link.secret_hash
+
+    assert run("platform", "admin-link").exit_code == 0
+    revoked = run("platform", "admin-link", "--revoke-all")
+    assert revoked.exit_code == 0 and "Withdrew 2" in revoked.output
+    assert all(link.revoked_at is not None for link in _links(cli_env))
+    assert "Withdrew 0" in run("platform", "admin-link", "--revoke-all").output
+
+
+def test_registration_link_into_a_community_or_a_new_one(run, cli_env: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    assert _add(run, MOODLE, "abc", "1", community="Mission Locale").exit_code == 0
+    listed = run("platform", "communities")
+    assert listed.exit_code == 0
+    (line,) = listed.stdout.splitlines()
+    community_id, name = line.split("\t")
+    assert name == "Mission Locale"
+
+    bound = run("platform", "registration-link", "--community", community_id, "--days", "3")
+    assert bound.exit_code == 0, bound.output
+    assert bound.stdout.startswith("https://chemins.test/lti/register?rl=")
+    assert "joins 'Mission Locale'" in bound.stderr
+    new = run("platform", "registration-link")
+    assert new.exit_code == 0 and "makes a new community" in new.stderr
+    first, second = _links(cli_env)
+    assert first.purpose == second.purpose == REGISTRATION
+    assert (first.community_id, second.community_id) == (community_id, None)
+    assert first.expires_at - first.created_at == timedelta(days=3)
+    assert second.expires_at - second.created_at == timedelta(days=7)
+    secret = parse_qs(urlsplit(bound.stdout.strip()).query)["rl"][0]
+    assert first.secret_hash == secret_hash(secret)
+
+    # A name is never a key, and a link does not last for ever.
+    by_name = run("platform", "registration-link", "--community", "Mission Locale")
+    assert by_name.exit_code != 0 and "no community has the id" in by_name.output
+    too_long = run("platform", "registration-link", "--days", "31")
+    assert too_long.exit_code != 0
+    assert len(_links(cli_env)) == 2
+
+
+def test_communities_when_there_is_none(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("platform", "communities").output.strip() == "No community exists yet."
+
+
+def test_service_origins_for_platforms_whose_services_live_elsewhere(run, cli_env) -> None:  # type: ignore[no-untyped-def]
+    args = ("--service-origin", "https://school.instructure.example")
+    assert _add(run, MOODLE, "abc", "1").exit_code == 0
+    added = run(*_add_args(MOODLE, "abc", "2"), *args)
+    assert added.exit_code == 0, added.output
+    wrong = run(*_add_args(MOODLE, "abc", "3"), "--service-origin", "https://x.example/api")
+    assert wrong.exit_code != 0 and "scheme://host[:port]" in wrong.output
+    runtime = Runtime.open(load_instance(cli_env))
+    with transaction(runtime.sessions) as session:
+        (registration,) = session.scalars(select(Registration)).all()
+        assert registration.service_origins == ["https://school.instructure.example"]
+    runtime.engine.dispose()
+
+
+def _add_args(issuer: str, client_id: str, deployment: str) -> tuple[str, ...]:
+    return (
+        "platform",
+        "add",
+        "--issuer",
+        issuer,
+        "--client-id",
+        client_id,
+        "--deployment-id",
+        deployment,
+        "--auth-login-url",
+        f"{issuer}/auth",
+        "--auth-token-url",
+        f"{issuer}/token",
+        "--jwks-url",
+        f"{issuer}/jwks",
+    )

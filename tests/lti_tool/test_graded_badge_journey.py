@@ -14,6 +14,7 @@ from badges.models.columns import utcnow
 from badges.models.score_delivery import PENDING, SENT
 from badges.storage import transaction
 from lti_tool.cli import main
+from tests.conftest import LOCAL_HOSTS
 from tests.live_server import LiveServer
 from tests.lti_launches import LtiWorld
 from tests.lti_tool.course_journey import (
@@ -54,6 +55,8 @@ def _worker_once(world: LtiWorld):  # type: ignore[no-untyped-def]
         "CHEMINS_DATABASE_URL": instance.database_url,
         "CHEMINS_SECRET_KEY": instance.secret_key,
         "CHEMINS_BASE_URL": instance.base_url,
+        # The demo platform listens on the loopback: the worker's allowlist must say so.
+        "CHEMINS_PRIVATE_HOSTS": " ".join(LOCAL_HOSTS),
     }
     return CliRunner().invoke(main, ["worker", "--once"], env=env, catch_exceptions=False)
 

@@ -107,6 +107,13 @@ def bad_lti_message(token: IdToken) -> str:
     return token.sign(claims={"name": "badltilaunch"})
 
 
+def deeply_nested(token: IdToken) -> str:
+    """A payload nesting deeper than any JSON parser's recursion (once a 500)."""
+    head = _b64(json.dumps({"alg": "RS256", "kid": token.header["kid"]}).encode())
+    body = _b64(("[" * 20_000 + "]" * 20_000).encode())  # within the size limit
+    return f"{head}.{body}.{_b64(b'signature')}"
+
+
 def _now() -> int:
     return int(time.time())
 
@@ -169,9 +176,14 @@ CASES: dict[str, Case] = {
     "B5-altered-payload": Case("B3", 401, altered_payload),
     "B5-two-parts": Case("B5", 400, two_parts),
     "B5-garbage": Case("B5", 400, garbage),
+    "B5-deeply-nested": Case("B5", 400, deeply_nested),
+    "B5-exp-infinity": Case("B5", 400, claims(exp=float("inf"))),  # the literal Infinity
+    "B5-oversized": Case("B5", 400, claims(padding="x" * 80_000)),
     "B6-invalid-lti-message": Case("B6", 400, bad_lti_message),
     "B7-expired": Case("B7", 401, lambda t: _timestamps(_now() - 400, _now() - 120)(t)),
     "B7-11111-22222": Case("B7", 401, _timestamps(11111, 22222)),
+    "B7-exp-true": Case("B7", 401, claims(exp=True)),
+    "B7-nbf-future": Case("B7", 401, lambda t: claims(nbf=_now() + 600)(t)),
     "B8-no-exp": Case("B8", 401, claims(exp=...)),
     "B9-no-iat": Case("B9", 401, claims(iat=...)),
     "B10-iat-future": Case("B10", 401, lambda t: _timestamps(_now() + 120, _now() + 400)(t)),
@@ -351,3 +363,37 @@ def test_refusal_page_can_be_framed_by_registered_platforms(world: LtiWorld) -> 
     answer = requests.post(f"{world.tool_url}/lti/launch", data={"state": "x"}, timeout=10)
     assert answer.status_code == 400
     assert f"frame-ancestors {world.demo_url}" in answer.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_b28_a_hint_too_long_never_reaches_a_header(world: LtiWorld, method: str) -> None:
+    """``lti_message_hint`` is echoed into the Location header: it has a length limit."""
+    start = world.demo.start(world.moodle.client_id, world.spec())
+    params = {**start.params, "lti_message_hint": "h" * 5000}
+    url = f"{world.tool_url}/lti/login"
+    states = world.states()
+    if method == "GET":
+        answer = requests.get(url, params=params, allow_redirects=False, timeout=10)
+    else:
+        answer = requests.post(url, data=params, allow_redirects=False, timeout=10)
+    assert answer.status_code == 400
+    assert reason_code(answer) == "B28"
+    assert "Location" not in answer.headers
+    assert world.states() == states
+
+
+def test_a_login_body_of_megabytes_is_refused_unread(world: LtiWorld) -> None:
+    start = world.demo.start(world.moodle.client_id, world.spec())
+    params = {**start.params, "lti_message_hint": "h" * 5_000_000}
+    states = world.states()
+    answer = requests.post(
+        f"{world.tool_url}/lti/login",
+        data=params,
+        headers={"Accept-Language": "fr"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert answer.status_code == 413
+    assert "trop volumineux" in answer.text
+    assert "Location" not in answer.headers
+    assert world.states() == states

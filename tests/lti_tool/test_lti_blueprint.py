@@ -23,7 +23,7 @@ from sqlalchemy import select
 from badges.models import Context, LaunchSession, Membership, Person, ResourceLink
 from badges.storage import transaction
 from demo_lms.platform import IdToken
-from lti_tool.admin_access import issue_admin_token
+from tests.admin_sessions import open_admin_session
 from tests.lti_launches import INSTRUCTOR, LEARNER, LIS, Browser, C, LtiWorld, parse_form
 
 ADMIN_SYSTEM = LIS + "system/person#Administrator"
@@ -388,9 +388,8 @@ def test_admin_page_needs_a_credential(world: LtiWorld) -> None:
 
 def test_admin_token_lists_adds_and_removes(lti_world: LtiWorld) -> None:
     world = lti_world
-    token = issue_admin_token(world.runtime.instance.secret_key)
-    http = requests.Session()
-    page = http.get(f"{world.tool_url}/admin/platforms/", params={"at": token}, timeout=10)
+    http = open_admin_session(world.runtime, world.tool_url)
+    page = http.get(f"{world.tool_url}/admin/platforms/", timeout=10)
     assert page.status_code == 200
     assert world.moodle.client_id in page.text and world.openedx.client_id in page.text
     action, fields = _admin_form(page, -1)

@@ -12,6 +12,7 @@ import html
 import re
 from urllib.parse import urljoin
 
+import pytest
 import requests
 
 from demo_lms.platform import LaunchSpec
@@ -40,10 +41,18 @@ def _launch_form(world: LtiWorld, login_page: requests.Response) -> dict[str, st
     return form.fields
 
 
-def _post(world: LtiWorld, fields: dict[str, str]) -> requests.Response:
-    # A new session each time: no cookie ever goes back, as in a blocking browser.
+def _post(world: LtiWorld, fields: dict[str, str], origin: str | None = None) -> requests.Response:
+    """POST the launch form; ``origin`` is the page's the browser says it comes from.
+
+    A new session each time: no cookie ever goes back, as in a blocking browser.
+    """
+    headers = {"Origin": origin} if origin is not None else {}
     return requests.post(
-        world.tool_url + "/lti/launch", data=fields, allow_redirects=False, timeout=10
+        world.tool_url + "/lti/launch",
+        data=fields,
+        headers=headers,
+        allow_redirects=False,
+        timeout=10,
     )
 
 
@@ -87,7 +96,8 @@ def test_launch_without_cookie_reads_the_state_back_then_succeeds(
     assert again.fields["id_token"] == fields["id_token"]
     assert world.counts() == before, "the waiting page must not record the launch"
 
-    done = _post(world, {**again.fields, VALUE_FIELD: stored})
+    # The launch page's script posts it again: from the tool's own origin.
+    done = _post(world, {**again.fields, VALUE_FIELD: stored}, origin=world.tool_url)
     assert done.status_code == 303, done.text[:500]
     page = requests.get(urljoin(done.url, done.headers["Location"]), timeout=10)
     assert page.status_code == 200
@@ -100,7 +110,7 @@ def test_a_value_the_tool_did_not_give_is_refused_as_another_browser(
     world = sqlite_lti_world
     fields = _launch_form(world, _login(world, world.spec(storage_target="_parent")))
     before = world.counts()
-    refused = _post(world, {**fields, VALUE_FIELD: fields["state"]})
+    refused = _post(world, {**fields, VALUE_FIELD: fields["state"]}, origin=world.tool_url)
     assert refused.status_code == 401
     assert reason_code(refused) == "B17"
     assert world.counts() == before
@@ -114,7 +124,7 @@ def test_the_stored_value_counts_only_when_the_platform_offers_storage(
     stored = _data(login.text, "value")
     fields = _launch_form(world, login)
     del fields["lti_storage_target"]
-    refused = _post(world, {**fields, VALUE_FIELD: stored})
+    refused = _post(world, {**fields, VALUE_FIELD: stored}, origin=world.tool_url)
     assert refused.status_code == 401
     assert reason_code(refused) == "B17"
 
@@ -135,3 +145,32 @@ def test_the_stored_value_is_bound_to_the_state_and_the_secret(
         one, two = storage_value("state-1"), storage_value("state-2")
     assert one != two and len(one) == 64
     assert "state-1" not in one
+
+
+@pytest.mark.parametrize("origin", [None, "null", "https://evil.example", "http://127.0.0.1:9"])
+def test_the_stored_value_counts_only_from_the_tools_own_page(
+    sqlite_lti_world: LtiWorld, origin: str | None
+) -> None:
+    """Login CSRF: someone posts their own id_token, state and value from their page.
+
+    The value is right, but the browser says the form came from another origin (or
+    from nowhere): the launch is refused as from another browser, nothing is written.
+    """
+    world = sqlite_lti_world
+    login = _login(world, world.spec(storage_target="_parent"))
+    stored = _data(login.text, "value")
+    fields = _launch_form(world, login)
+    before = world.counts()
+    refused = _post(world, {**fields, VALUE_FIELD: stored}, origin=origin)
+    assert refused.status_code == 401
+    assert reason_code(refused) == "B17"
+    assert "chemins_launch" not in refused.headers.get("Set-Cookie", "")
+    assert world.counts() == before
+
+
+def test_a_value_that_is_not_ascii_is_refused_not_an_error(sqlite_lti_world: LtiWorld) -> None:
+    world = sqlite_lti_world
+    fields = _launch_form(world, _login(world, world.spec(storage_target="_parent")))
+    refused = _post(world, {**fields, VALUE_FIELD: "é" * 64}, origin=world.tool_url)
+    assert refused.status_code == 401
+    assert reason_code(refused) == "B17"

@@ -125,10 +125,12 @@ def test_a_hosted_ob3_credential_url_verifies_through_its_signed_form(app, demo)
     """The credential URL serves JSON without a proof; the verifier asks for the VC-JWT."""
     from badges.openbadges.loader import HttpLoader
     from badges.openbadges.verify import verify
+    from badges.outbound.client import OutboundClient
+    from tests.conftest import LOCAL_HOSTS
     from tests.live_server import serving
 
     with serving(app) as server:
-        loader = _RebasedLoader(HttpLoader(), ORIGIN, server.url)
+        loader = _RebasedLoader(HttpLoader(OutboundClient(LOCAL_HOSTS)), ORIGIN, server.url)
         report = verify(ORIGIN + demo["Credential (OB 3.0)"], loader)
     assert report.valid, report.as_dict()
     assert report.version == "3.0" and report.form == "vc-jwt"

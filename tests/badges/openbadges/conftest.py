@@ -25,6 +25,8 @@ import pytest
 from badges.openbadges import jws, ob2
 from badges.openbadges.keys import generate_key, public_key_pem
 from badges.openbadges.loader import Fetched, HttpLoader
+from badges.outbound.client import OutboundClient
+from tests.conftest import LOCAL_HOSTS
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 MOODLE = FIXTURES / "moodle-4.3"
@@ -136,7 +138,7 @@ def badge_server() -> Iterator[BadgeServer]:
 
 @pytest.fixture
 def http_loader() -> HttpLoader:
-    return HttpLoader(timeout=5)
+    return HttpLoader(OutboundClient(LOCAL_HOSTS), timeout=5)
 
 
 @pytest.fixture(scope="session")

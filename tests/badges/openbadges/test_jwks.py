@@ -81,3 +81,24 @@ def test_kid_uri_puts_the_thumbprint_in_the_fragment() -> None:
     url = jwks.well_known_jwks_url("https://tool.example/")
     assert url == "https://tool.example/.well-known/jwks.json"
     assert jwks.kid_uri(url, key) == f"{url}#{keys.thumbprint_kid(key)}"
+
+
+def test_one_reader_knows_short_rsa_keys_and_the_ob_rules_refuse_them() -> None:
+    """Platforms' short keys must be known by kid (to be refused at use); badges refuse them."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    short = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505
+    jwk = dict(keys.required_jwk_members(short), kid="short")
+    assert jwks.read_public_jwk(jwk).key_size == 1024
+    with pytest.raises(jwks.JwkError, match="2048"):
+        jwks.key_from_jwk(jwk)
+    assert jwks.parse_jwks({"keys": [jwk]}) == {}
+
+
+def test_the_jwk_alg_does_not_choose_the_reader() -> None:
+    key = keys.generate_key("RS256")
+    jwk = dict(jwks.public_jwk(key), alg="ES256")  # says EC, is RSA
+    assert keys.public_key_pem(jwks.read_public_jwk(jwk)) == keys.public_key_pem(key)
+    for broken in ({"kty": "RSA", "n": "!!!", "e": "AQAB"}, {"kty": "RSA", "e": "AQAB"}, []):
+        with pytest.raises(jwks.JwkError):
+            jwks.read_public_jwk(broken)  # type: ignore[arg-type]

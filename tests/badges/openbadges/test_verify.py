@@ -16,6 +16,8 @@ from badges.openbadges.baking import bake
 from badges.openbadges.errors import UnusableInput
 from badges.openbadges.loader import Fetched, HttpLoader
 from badges.openbadges.verify import MAX_INPUT_BYTES, verify, verify_source
+from badges.outbound.client import OutboundClient
+from tests.conftest import LOCAL_HOSTS
 
 from .conftest import (
     LEARNER,
@@ -73,14 +75,21 @@ def test_legacy_png_with_a_hosted_url(moodle_loader: DictLoader) -> None:
 @pytest.mark.parametrize("image", [PNG, SVG])
 def test_signed_badge_baked_into_an_image(ob2_issuer: Ob2Issuer, image: bytes) -> None:
     _, token = ob2_issuer.signed()
-    report = verify(bake(image, token), HttpLoader(timeout=5), recipient=LEARNER, now=NOW)
+    report = verify(
+        bake(image, token),
+        HttpLoader(OutboundClient(LOCAL_HOSTS), timeout=5),
+        recipient=LEARNER,
+        now=NOW,
+    )
     assert report.valid, report.as_dict()
     assert report.form == "signed"
 
 
 def test_hosted_badge_baked_into_svg(ob2_issuer: Ob2Issuer) -> None:
     document = ob2_issuer.hosted()
-    report = verify(bake(SVG, document), HttpLoader(timeout=5), now=NOW)
+    report = verify(
+        bake(SVG, document), HttpLoader(OutboundClient(LOCAL_HOSTS), timeout=5), now=NOW
+    )
     assert report.valid, report.as_dict()
     assert report.subject["bakedIn"] == "svg"
 
@@ -90,13 +99,13 @@ def test_svg_naming_another_url_than_its_badge_warns(ob2_issuer: Ob2Issuer) -> N
     baked = bake(SVG, document).replace(
         b'verify="' + document["id"].encode(), b'verify="' + document["id"].encode() + b"?x"
     )
-    report = verify(baked, HttpLoader(timeout=5), now=NOW)
+    report = verify(baked, HttpLoader(OutboundClient(LOCAL_HOSTS), timeout=5), now=NOW)
     assert report.valid and "baked-url" in _codes(report.warnings)
 
 
 def test_jws_text(ob2_issuer: Ob2Issuer) -> None:
     _, token = ob2_issuer.signed()
-    report = verify(token + "\n", HttpLoader(timeout=5), now=NOW)
+    report = verify(token + "\n", HttpLoader(OutboundClient(LOCAL_HOSTS), timeout=5), now=NOW)
     assert report.valid and report.form == "signed"
 
 
@@ -113,7 +122,11 @@ def test_a_tampered_baked_badge_is_invalid(ob2_issuer: Ob2Issuer) -> None:
     import base64
 
     body = base64.urlsafe_b64encode(forged_payload).rstrip(b"=").decode()
-    report = verify(bake(PNG, f"{header}.{body}.{signature}"), HttpLoader(timeout=5), now=NOW)
+    report = verify(
+        bake(PNG, f"{header}.{body}.{signature}"),
+        HttpLoader(OutboundClient(LOCAL_HOSTS), timeout=5),
+        now=NOW,
+    )
     assert _codes(report.errors) == ["ob2.signature"]
 
 
@@ -133,7 +146,7 @@ def test_source_stdin(moodle_loader: DictLoader) -> None:
 
 def test_source_url(ob2_issuer: Ob2Issuer, badge_server: BadgeServer) -> None:
     url = ob2_issuer.hosted()["id"]
-    report = verify_source(url, HttpLoader(timeout=5), now=NOW)
+    report = verify_source(url, HttpLoader(OutboundClient(LOCAL_HOSTS), timeout=5), now=NOW)
     assert report.valid
     assert badge_server.requested.count("/assertions/1") == 1  # dispatch did not refetch
 

@@ -20,6 +20,8 @@ from badges.openbadges.errors import UnusableInput
 from badges.openbadges.loader import HttpLoader, Loader
 from badges.openbadges.report import VerificationReport
 from badges.openbadges.verify_ob2 import verify_ob2
+from badges.outbound.client import OutboundClient
+from tests.conftest import LOCAL_HOSTS
 
 from .conftest import (
     BADGR,
@@ -37,7 +39,12 @@ from .conftest import (
 
 def _verify(data: Any, loader: Loader | None = None, **kwargs: Any) -> VerificationReport:
     kwargs.setdefault("now", NOW)
-    return verify_ob2(data, loader or HttpLoader(timeout=5), VerificationReport(), **kwargs)
+    return verify_ob2(
+        data,
+        loader or HttpLoader(OutboundClient(LOCAL_HOSTS), timeout=5),
+        VerificationReport(),
+        **kwargs,
+    )
 
 
 def _errors(report: VerificationReport) -> list[str]:

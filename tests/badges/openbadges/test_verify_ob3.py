@@ -20,6 +20,8 @@ from badges.openbadges.errors import UnusableInput
 from badges.openbadges.loader import HttpLoader
 from badges.openbadges.report import VerificationReport
 from badges.openbadges.verify_ob3 import verify_ob3
+from badges.outbound.client import OutboundClient
+from tests.conftest import LOCAL_HOSTS
 
 from . import ob3_samples as samples
 from .conftest import BadgeServer
@@ -29,7 +31,9 @@ NOW = samples.NOW
 
 def _verify(data: str | dict[str, Any], **kwargs: Any) -> VerificationReport:
     kwargs.setdefault("now", NOW)
-    return verify_ob3(data, HttpLoader(timeout=5), VerificationReport(), **kwargs)
+    return verify_ob3(
+        data, HttpLoader(OutboundClient(LOCAL_HOSTS), timeout=5), VerificationReport(), **kwargs
+    )
 
 
 def _codes(report: VerificationReport) -> list[str]:

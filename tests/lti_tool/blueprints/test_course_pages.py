@@ -247,3 +247,40 @@ def test_the_badge_page_shows_family_level_skills_and_held_levels(sqlite_lti_wor
     assert 'data-held="no"' in text
     assert re.search(r"Place aux jeunes – Je soutiens\s*<small class=\"status-valid\">", text)
     assert 'aria-current="true">Place aux jeunes – J\'explore' in text
+
+
+def _notice(page_text: str) -> str | None:
+    """The award notice's assertion id, if the page shows one."""
+    found = re.search(r'role="status" class="notice" data-awarded="([^"]*)"', page_text)
+    return found.group(1) if found else None
+
+
+def test_the_award_notice_shows_once_to_the_awarder_only(sqlite_lti_world: LtiWorld):
+    """A hidden recipient is named to the trainer who awarded them, once, and to no one
+    who types ``?awarded=<id>``: the notice is their launch session's, not the URL's."""
+    world = sqlite_lti_world
+    placed = place_graded_badge(world, publish_badge(world))
+    launch_placed(world, placed, **learner_values(name="Nathan Martin"))
+    browser, trainer = launch_placed(world, placed, **trainer_spec_values())
+
+    page = award_form(browser, trainer.page, award_choice(trainer.page, "Nathan Martin"))
+
+    with transaction(world.runtime.sessions) as session:
+        assertion = session.scalars(select(Assertion)).one()
+        assert assertion.recipient_public is False
+        awarded = assertion.id
+    assert "awarded=" not in page.url and "grade=" not in page.url
+    assert _notice(page.text) == awarded and 'data-grade="sent"' in page.text
+    assert "Badge décerné à Nathan Martin." in html.unescape(page.text)
+    again = browser.http.get(page.url, timeout=10)
+    assert again.status_code == 200 and _notice(again.text) is None
+    typed = browser.http.get(f"{page.url}&awarded={awarded}&grade=sent", timeout=10)
+    assert typed.status_code == 200 and _notice(typed.text) is None
+
+    # Another trainer of the community, in a course Nathan is not in.
+    colleague_values = trainer_spec_values(user_id="trainer-2", name="Lou", email=None)
+    theirs, colleague = launch_placed(world, placed, course="course-2", **colleague_values)
+    assert colleague.page.status_code == 200, colleague.page.text
+    peek = theirs.http.get(f"{colleague.page.url}&awarded={awarded}", timeout=10)
+    assert peek.status_code == 200 and _notice(peek.text) is None
+    assert "Nathan" not in peek.text

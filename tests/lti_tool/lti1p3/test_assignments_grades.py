@@ -9,6 +9,7 @@ from itertools import pairwise
 import pytest
 import responses
 
+from badges.outbound.client import OutboundClient
 from lti_tool.lti1p3.assignments_grades import (
     CLAIM,
     SCORE_MEDIA_TYPE,
@@ -21,9 +22,17 @@ from lti_tool.lti1p3.assignments_grades import (
     post_score,
     scores_url,
 )
-from lti_tool.lti1p3.service_errors import ServiceCallFailed, ServiceNotOffered
+from lti_tool.lti1p3.service_errors import (
+    ServiceCallFailed,
+    ServiceNotOffered,
+    ServiceUrlRefused,
+)
 from lti_tool.lti1p3.service_token import PlatformAccess, ServiceTokens
+from tests.conftest import LOCAL_HOSTS
 from tests.live_platform import CONTEXT_ID, DemoPlatform
+
+#: The demo platform listens on the loopback, which the test configuration allows.
+LOCAL = OutboundClient(LOCAL_HOSTS)
 
 
 def _launch_claims(demo_platform: DemoPlatform) -> tuple[dict, str]:
@@ -56,7 +65,7 @@ def test_completed_fully_graded_score_reaches_moodle_shaped_line_item(demo_platf
     clock = ScoreClock()
 
     outcome = post_score(
-        ServiceTokens(demo_platform.tool_key),
+        ServiceTokens(demo_platform.tool_key, http=LOCAL),
         demo_platform.access,
         AgsEndpoint.from_claims(claims),
         Score("learner-sub", 10, 10, clock.now()),
@@ -74,7 +83,7 @@ def test_completed_fully_graded_score_reaches_moodle_shaped_line_item(demo_platf
 
 def test_a_stale_timestamp_is_reported_as_superseded(demo_platform: DemoPlatform):
     claims, _ = _launch_claims(demo_platform)
-    tokens = ServiceTokens(demo_platform.tool_key)
+    tokens = ServiceTokens(demo_platform.tool_key, http=LOCAL)
     endpoint = AgsEndpoint.from_claims(claims)
     later = datetime.now(UTC)
     post_score(tokens, demo_platform.access, endpoint, Score("s", 10, 10, later))
@@ -161,7 +170,7 @@ def test_open_edx_style_line_item_without_query(demo_platform: DemoPlatform):
     endpoint = AgsEndpoint.from_claims({CLAIM: {"scope": [SCORE_SCOPE], "lineitem": lineitem}})
 
     outcome = post_score(
-        ServiceTokens(demo_platform.tool_key),
+        ServiceTokens(demo_platform.tool_key, http=LOCAL),
         demo_platform.access,
         endpoint,
         Score("edx-user", 1, 1, ScoreClock().now()),
@@ -169,3 +178,45 @@ def test_open_edx_style_line_item_without_query(demo_platform: DemoPlatform):
 
     assert outcome is ScoreOutcome.APPLIED
     assert demo_platform.state.scores[0].user_id == "edx-user"
+
+
+@responses.activate
+def test_a_lineitem_off_the_registration_gets_no_score_and_no_token(tool_key):
+    """The launch claim is the platform's word; the registration decides where it lives."""
+    endpoint = AgsEndpoint.from_claims(
+        {CLAIM: {"scope": [SCORE_SCOPE], "lineitem": "http://127.0.0.2:8080/lineitems/1"}}
+    )
+
+    with pytest.raises(ServiceUrlRefused):
+        post_score(
+            ServiceTokens(tool_key),
+            PlatformAccess("https://moodle.example.org", "c", "https://moodle.example.org/t"),
+            endpoint,
+            Score("2", 1, 1, datetime.now(UTC)),
+        )
+
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_a_redirected_score_is_not_taken_for_applied(tool_key):
+    """Redirects are not followed: a 302 means the score went nowhere, so it is retried."""
+    token_url = "https://lms/token"
+    responses.post(token_url, json={"access_token": "tk", "token_type": "Bearer"})
+    responses.post(
+        "https://lms/items/1/scores", status=302, headers={"Location": "https://lms/elsewhere"}
+    )
+    endpoint = AgsEndpoint.from_claims(
+        {CLAIM: {"scope": [SCORE_SCOPE], "lineitem": "https://lms/items/1"}}
+    )
+
+    with pytest.raises(ServiceCallFailed) as failed:
+        post_score(
+            ServiceTokens(tool_key),
+            PlatformAccess("https://lms", "c", token_url),
+            endpoint,
+            Score("2", 1, 1, datetime.now(UTC)),
+        )
+
+    assert failed.value.status == 302
+    assert [c.request.url for c in responses.calls][-1] == "https://lms/items/1/scores"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+from typing import Any
 
 import pytest
 import responses
@@ -18,13 +20,15 @@ from lti_tool.lti1p3.dynamic_registration import (
     registration_request,
 )
 from lti_tool.lti1p3.service_errors import (
+    PrivateAddress,
     RegistrationFailed,
     RegistrationTokenRefused,
     UntrustedIssuer,
 )
+from tests.internal_listener import internal_listener
 from tests.live_platform import DemoPlatform
 
-#: These tests are about the protocol; test_platform_address checks the addresses.
+#: Most tests here are about the protocol (tests/badges/outbound checks addresses).
 ANY_HOST = ["*"]
 
 TOOL = ToolDescription(
@@ -194,3 +198,76 @@ def test_missing_endpoints_and_refused_registrations():
         register(configuration, TOOL, None, private_hosts=ANY_HOST)
     assert "Authorization" not in responses.calls[-1].request.headers
     assert refused.value.code == "missing_registration_token"
+
+
+# -- where a registration may send the tool -------------------------------------------
+
+
+def test_a_registration_cannot_reach_the_tool_s_own_network() -> None:
+    """A stranger's openid_configuration on 127.0.0.2 (not allowed) hears nothing."""
+    with internal_listener() as inside:
+        with pytest.raises(PrivateAddress):
+            fetch_platform_configuration(f"{inside.url}/openid-configuration", "t")
+        with pytest.raises(PrivateAddress):
+            register(
+                parse_platform_configuration(
+                    {**CANVAS_LIKE, "registration_endpoint": f"{inside.url}/register"}
+                ),
+                TOOL,
+                "one-time-token",
+                private_hosts=["127.0.0.1", "localhost"],
+            )
+        assert inside.heard == []
+
+
+def test_a_name_rebound_to_a_private_address_after_the_check_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """DNS rebinding (the resolver is patched: no DNS server to rebind in a test): the
+    name is public when checked, the inside when connected."""
+    real = socket.getaddrinfo
+    answers = iter(["93.184.215.14"])
+
+    def rebinding_dns(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "platform.example":
+            return real(next(answers, "127.0.0.2"), port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_dns)
+    with internal_listener() as inside:
+        port = inside.url.rsplit(":", 1)[1]
+        with pytest.raises(PrivateAddress):
+            fetch_platform_configuration(
+                f"http://platform.example:{port}/openid-configuration", "one-time-token"
+            )
+        assert inside.heard == []
+
+
+PUBLIC_PLATFORM = "https://93.184.215.14"
+
+
+@pytest.mark.parametrize(
+    "endpoints",
+    [
+        {"jwks_uri": "http://169.254.169.254/latest/meta-data/"},
+        {"token_endpoint": "http://10.0.0.5/admin/token"},
+    ],
+)
+@responses.activate
+def test_a_configuration_cannot_point_later_calls_inward(endpoints: dict[str, str]) -> None:
+    """The keys and the token endpoint are fetched on later launches: checked now."""
+    configuration = {
+        "issuer": PUBLIC_PLATFORM,
+        "authorization_endpoint": f"{PUBLIC_PLATFORM}/auth",
+        "token_endpoint": f"{PUBLIC_PLATFORM}/token",
+        "jwks_uri": f"{PUBLIC_PLATFORM}/certs",
+        "registration_endpoint": f"{PUBLIC_PLATFORM}/register",
+        **endpoints,
+    }
+    url = f"{PUBLIC_PLATFORM}/.well-known/openid-configuration"
+    responses.get(url, json=configuration)
+    with pytest.raises(PrivateAddress):
+        fetch_platform_configuration(url, "one-time-token")
+    allowed = next(iter(endpoints.values())).split("/")[2]
+    accepted = fetch_platform_configuration(url, "one-time-token", private_hosts=[allowed])
+    assert accepted.issuer == PUBLIC_PLATFORM

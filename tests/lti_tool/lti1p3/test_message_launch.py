@@ -214,3 +214,68 @@ def test_a_launch_signed_with_a_short_key_is_refused() -> None:
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _token_with_payload(payload: bytes) -> str:
+    """A token signed over ``payload`` exactly as given (JSON a serialiser would not write)."""
+    header = _b64(json.dumps({"alg": "RS256", "kid": "k", "typ": "JWT"}).encode())
+    body = _b64(payload)
+    signature = _b64(KEY.sign(f"{header}.{body}".encode(), PKCS1v15(), SHA256()))
+    return f"{header}.{body}.{signature}"
+
+
+def _payload_with(name: str, literal: str) -> bytes:
+    """The valid claims with ``name`` replaced by a raw JSON ``literal``."""
+    text = json.dumps({k: v for k, v in _claims().items() if k != name})
+    return (text[:-1] + f', "{name}": {literal}}}').encode()
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize("name", ["exp", "iat", "nbf"])
+def test_json_constants_that_are_no_json_are_refused(name: str, literal: str) -> None:
+    """``json`` reads NaN and Infinity; RFC 8259 does not: ``exp: Infinity`` never expires."""
+    assert _token_code(_token_with_payload(_payload_with(name, literal))) == "B5"
+
+
+@pytest.mark.parametrize(
+    "literal", ["1e999", "-1e999", "1" + "0" * 400, "-1" + "0" * 400, "true", "false", '"1"']
+)
+@pytest.mark.parametrize("name", ["exp", "iat", "nbf"])
+def test_times_must_be_finite_numbers(name: str, literal: str) -> None:
+    """``1e999`` parses as an infinity, a 400-digit integer fits no float, a boolean is no time."""
+    assert _token_code(_token_with_payload(_payload_with(name, literal))) == "B7"
+
+
+def test_not_before_is_honoured_with_the_leeway() -> None:
+    validate(_claims(nbf=NOW + 59))
+    assert code(_claims(nbf=NOW + 61)) == "B7"
+
+
+@pytest.mark.parametrize("depth", [21, 50, 100_000])
+def test_deeply_nested_payloads_are_refused(depth: int) -> None:
+    """Deep enough, ``json`` raises RecursionError (a 500); just deep, it fails later."""
+    nested = "[" * depth + "]" * depth
+    assert _token_code(_token_with_payload(_payload_with(C + "custom", nested))) == "B5"
+
+
+def test_usual_nesting_passes() -> None:
+    custom = {"a": {"b": {"c": [[["x"]]]}}}  # six levels under the payload
+    assert validate(_claims(**{C + "custom": custom})).claim("custom") == custom
+
+
+def test_an_oversized_token_or_state_is_refused_unread() -> None:
+    validator = MessageLaunch(Store(), ToolUrls("https://chemins.test"), Keys(), clock=lambda: NOW)  # type: ignore[arg-type]
+    huge = _signed(_claims(padding="x" * 70_000))
+    with pytest.raises(LaunchRefused) as refused:
+        validator.validate({"id_token": huge, "state": "state"}, "state")
+    assert (refused.value.code, refused.value.http_status) == ("B5", 400)
+    with pytest.raises(LaunchRefused) as refused:
+        validator.validate({"id_token": _signed(_claims()), "state": "s" * 129}, "s" * 129)
+    assert (refused.value.code, refused.value.http_status) == ("B17", 400)
+
+
+def test_header_values_of_the_wrong_type() -> None:
+    header = _b64(json.dumps({"alg": "RS256", "kid": 7}).encode())
+    payload = _b64(json.dumps(_claims()).encode())
+    signature = _b64(KEY.sign(f"{header}.{payload}".encode(), PKCS1v15(), SHA256()))
+    assert _token_code(f"{header}.{payload}.{signature}") == "B5"  # kid must be a string

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 import responses
 
+from badges.outbound.client import OutboundClient
 from lti_tool.lti1p3.names_roles import CLAIM, MEDIA_TYPE, fetch_roster
 from lti_tool.lti1p3.paging import next_page, parse_link_header
-from lti_tool.lti1p3.service_errors import InvalidScope, ServiceNotOffered
+from lti_tool.lti1p3.service_errors import (
+    InvalidScope,
+    ServiceCallFailed,
+    ServiceNotOffered,
+    ServiceUrlRefused,
+)
 from lti_tool.lti1p3.service_token import PlatformAccess, ServiceTokens
+from tests.conftest import LOCAL_HOSTS
+from tests.internal_listener import internal_listener
 from tests.live_platform import CLIENT_ID, CONTEXT_ID, DemoPlatform
+from tests.live_server import serving
+
+#: The demo platform listens on the loopback, which the test configuration allows.
+LOCAL = OutboundClient(LOCAL_HOSTS)
 
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
@@ -30,7 +45,7 @@ def _course(demo_platform: DemoPlatform, size: int) -> dict:
 
 def test_roster_over_three_pages_with_a_multi_rel_link_header(demo_platform: DemoPlatform):
     claims = _course(demo_platform, 7)
-    tokens = ServiceTokens(demo_platform.tool_key)
+    tokens = ServiceTokens(demo_platform.tool_key, http=LOCAL)
 
     roster = fetch_roster(tokens, demo_platform.access, claims, limit=3)
 
@@ -46,7 +61,10 @@ def test_role_filter_is_passed_to_the_platform(demo_platform: DemoPlatform):
     claims = _course(demo_platform, 4)
 
     roster = fetch_roster(
-        ServiceTokens(demo_platform.tool_key), demo_platform.access, claims, role="Instructor"
+        ServiceTokens(demo_platform.tool_key, http=LOCAL),
+        demo_platform.access,
+        claims,
+        role="Instructor",
     )
 
     assert [m.user_id for m in roster.members] == ["t1"]
@@ -66,7 +84,9 @@ def test_platform_without_the_nrps_scope(demo_platform: DemoPlatform):
     )
 
     with pytest.raises(InvalidScope):
-        fetch_roster(ServiceTokens(demo_platform.tool_key), demo_platform.access, claims)
+        fetch_roster(
+            ServiceTokens(demo_platform.tool_key, http=LOCAL), demo_platform.access, claims
+        )
 
 
 @responses.activate
@@ -117,3 +137,70 @@ def test_link_header_variants():
     assert next_page('<https://a/p2>; rel="prev"', base) is None
     assert next_page(None, base) is None
     assert next_page('<https://a/p2>; REL="Next"', base) == "https://a/p2"
+
+
+# -- where the roster may be read ------------------------------------------------------
+
+
+def _nrps_platform(next_url: str | None) -> Callable[..., Any]:
+    """A platform on 127.0.0.1 with a token endpoint and one roster page linking on."""
+
+    def app(environ: dict, start_response):  # type: ignore[no-untyped-def]
+        if environ["PATH_INFO"] == "/token":
+            body = b'{"access_token": "platform-token", "token_type": "Bearer"}'
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [body]
+        headers = [("Content-Type", MEDIA_TYPE)]
+        if next_url:
+            headers.append(("Link", f'<{next_url}>; rel="next"'))
+        start_response("200 OK", headers)
+        return [b'{"members": [{"user_id": "u1", "roles": []}]}']
+
+    return app
+
+
+def test_a_next_page_off_the_platform_is_not_followed(tool_key):
+    """A roster page's Link header is a URL from the platform too: checked like the claim."""
+    with internal_listener() as inside:
+        with serving(_nrps_platform(f"{inside.url}/memberships?page=2")) as platform:
+            access = PlatformAccess(platform.url, "c", f"{platform.url}/token")
+            claims = {CLAIM: {"context_memberships_url": f"{platform.url}/memberships"}}
+            with pytest.raises(ServiceUrlRefused):
+                fetch_roster(ServiceTokens(tool_key, http=LOCAL), access, claims)
+        assert inside.heard == []
+
+
+def test_a_roster_url_off_the_registration_asks_for_nothing(tool_key):
+    with internal_listener() as inside:
+        with serving(_nrps_platform(None)) as platform:
+            access = PlatformAccess(platform.url, "c", f"{platform.url}/token")
+            claims = {CLAIM: {"context_memberships_url": f"{inside.url}/memberships"}}
+            with pytest.raises(ServiceUrlRefused):
+                fetch_roster(ServiceTokens(tool_key, http=LOCAL), access, claims)
+            elsewhere = PlatformAccess(
+                platform.url, "c", f"{platform.url}/token", known_origins=frozenset({inside.url})
+            )
+            with pytest.raises(ServiceCallFailed, match="private network"):  # the guard holds
+                fetch_roster(ServiceTokens(tool_key, http=LOCAL), elsewhere, claims)
+        assert inside.heard == []
+
+
+@responses.activate
+def test_an_origin_the_admin_added_is_read(tool_key):
+    """Canvas-like: the services live on another origin than the issuer and token URL."""
+    token_url = "https://sso.canvaslms.example/login/oauth2/token"
+    url = "https://school.instructure.example/api/lti/courses/1/names_and_roles"
+    responses.post(token_url, json={"access_token": "a", "token_type": "bearer"})
+    responses.get(url, json={"members": [{"user_id": "x", "roles": []}]})
+    access = PlatformAccess(
+        "https://canvas.example",
+        "c",
+        token_url,
+        known_origins=frozenset({"https://school.instructure.example"}),
+    )
+
+    roster = fetch_roster(
+        ServiceTokens(tool_key), access, {CLAIM: {"context_memberships_url": url}}
+    )
+
+    assert [m.user_id for m in roster.members] == ["x"]

@@ -96,3 +96,41 @@ def test_refusals_are_b28(change: dict[str, str]) -> None:
     with pytest.raises(LoginRefused) as refused:
         initiate_login({**PARAMS, **change}, Store(_registration("abc")), URLS)
     assert refused.value.code == "B28" and refused.value.http_status == 400
+
+
+@pytest.mark.parametrize(
+    ("name", "limit"),
+    [
+        ("iss", 500),
+        ("client_id", 255),
+        ("lti_deployment_id", 255),
+        ("target_link_uri", 2000),
+        ("login_hint", 2048),
+        ("lti_message_hint", 4096),
+    ],
+)
+def test_each_parameter_has_a_length_limit(name: str, limit: int) -> None:
+    """The hints go back in a Location header: none may grow it without bound."""
+    too_long = "x" * (limit + 1)
+    with pytest.raises(LoginRefused) as refused:
+        initiate_login({**PARAMS, name: too_long}, Store(_registration("abc")), URLS)
+    assert refused.value.code == "B28" and "too long" in refused.value.message
+
+
+def test_hints_up_to_their_limits_go_back_unchanged() -> None:
+    hint, message_hint = "h" * 2048, '{"launchid": "' + "m" * 4080 + '"}'
+    login = initiate_login(
+        {**PARAMS, "login_hint": hint, "lti_message_hint": message_hint},
+        Store(_registration("abc")),
+        URLS,
+    )
+    query = parse_qs(urlsplit(login.redirect_url).query)
+    assert query["login_hint"] == [hint] and query["lti_message_hint"] == [message_hint]
+
+
+@pytest.mark.parametrize("junk", ["\r\nSet-Cookie: x=1", " ", "\t", "\x00"])
+def test_a_target_with_whitespace_or_controls_is_refused(junk: str) -> None:
+    target = f"https://chemins.test/lti/launch{junk}"
+    with pytest.raises(LoginRefused) as refused:
+        initiate_login({**PARAMS, "target_link_uri": target}, Store(_registration("abc")), URLS)
+    assert refused.value.code == "B28"

@@ -8,8 +8,12 @@ import pytest
 import responses
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from badges.outbound.client import OutboundClient
 from lti_tool.lti1p3.exceptions import PlatformKeysUnavailable, UnknownKeyId, WeakPlatformKey
-from lti_tool.lti1p3.platform_keys import PlatformKeys, max_age, parse_jwks
+from lti_tool.lti1p3.platform_keys import MAX_BYTES, PlatformKeys, max_age, parse_jwks
+from tests.conftest import LOCAL_HOSTS
+from tests.internal_listener import internal_listener
+from tests.live_server import serving
 
 URL = "https://lms.example.org/certs"
 
@@ -136,3 +140,46 @@ def test_a_short_rsa_key_is_never_used(key: rsa.RSAPrivateKey) -> None:
             cache.key(URL, "weak")
     assert jwks.call_count == 1
     assert cache.key(URL, "good").key_size == 2048
+
+
+def test_a_jwks_leaking_private_key_material_is_refused(key: rsa.RSAPrivateKey) -> None:
+    """Whoever holds a published private key can sign launches: no key of that set counts."""
+    leaked = {**_jwk(key, "k1"), "d": "c2VjcmV0"}
+    with pytest.raises(PlatformKeysUnavailable, match="private"):
+        parse_jwks({"keys": [_jwk(key, "k0"), leaked]})
+
+
+def test_members_of_the_wrong_type_are_skipped(key: rsa.RSAPrivateKey) -> None:
+    keys = parse_jwks(
+        {"keys": [{**_jwk(key, "int-e"), "e": 65537}, {**_jwk(key, "no-n"), "n": ""}]}
+    )
+    assert keys == {}
+
+
+# -- the keys are fetched through the guarded client ----------------------------------
+
+
+def test_a_jwks_url_that_redirects_inside_reaches_nothing() -> None:
+    """A platform's keyset answering 302 to 127.0.0.2: the redirect is not followed."""
+    with internal_listener() as inside:
+
+        def bounce(environ: dict, start_response):  # type: ignore[no-untyped-def]
+            start_response("302 Found", [("Location", f"{inside.url}/latest/meta-data/")])
+            return [b""]
+
+        with serving(bounce) as platform:
+            cache = PlatformKeys(http=OutboundClient(LOCAL_HOSTS))
+            with pytest.raises(PlatformKeysUnavailable, match="HTTP 302"):
+                cache.key(f"{platform.url}/mod/lti/certs.php", "k1")
+        with pytest.raises(PlatformKeysUnavailable, match="private network"):
+            cache.key(f"{inside.url}/jwks", "k1")  # typed by an admin, aimed inside
+        assert inside.heard == []
+
+
+def test_a_huge_or_endless_keyset_is_not_read_in_full(key: rsa.RSAPrivateKey) -> None:
+    def huge(environ: dict, start_response):  # type: ignore[no-untyped-def]
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"keys": [' + b" " * (2 * MAX_BYTES) + b"]}"]
+
+    with serving(huge) as platform, pytest.raises(PlatformKeysUnavailable, match="more than"):
+        PlatformKeys(http=OutboundClient(LOCAL_HOSTS)).key(platform.url, "k1")

@@ -8,16 +8,23 @@ import jwt
 import pytest
 import responses
 
+from badges.outbound.client import OutboundClient
 from lti_tool.lti1p3.service_errors import InvalidScope, TokenRefused
 from lti_tool.lti1p3.service_token import PlatformAccess, ServiceTokens
+from tests.conftest import LOCAL_HOSTS
+from tests.internal_listener import internal_listener
 from tests.live_platform import CLIENT_ID, DEPLOYMENT_ID, DemoPlatform
+from tests.live_server import serving
+
+#: The demo platform listens on the loopback, which the test configuration allows.
+LOCAL = OutboundClient(LOCAL_HOSTS)
 
 SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 
 
 def test_token_from_the_demo_platform_with_a_verified_assertion(demo_platform: DemoPlatform):
-    tokens = ServiceTokens(demo_platform.tool_key)
+    tokens = ServiceTokens(demo_platform.tool_key, http=LOCAL)
 
     token = tokens.token(demo_platform.access, {SCORE})
 
@@ -38,7 +45,7 @@ def test_token_from_the_demo_platform_with_a_verified_assertion(demo_platform: D
 
 
 def test_two_calls_share_one_token_request(demo_platform: DemoPlatform):
-    tokens = ServiceTokens(demo_platform.tool_key)
+    tokens = ServiceTokens(demo_platform.tool_key, http=LOCAL)
 
     first = tokens.token(demo_platform.access, [SCORE, NRPS])
     second = tokens.token(demo_platform.access, [NRPS, SCORE])
@@ -48,7 +55,7 @@ def test_two_calls_share_one_token_request(demo_platform: DemoPlatform):
 
 
 def test_each_assertion_has_a_fresh_jti(demo_platform: DemoPlatform):
-    tokens = ServiceTokens(demo_platform.tool_key)
+    tokens = ServiceTokens(demo_platform.tool_key, http=LOCAL)
 
     tokens.token(demo_platform.access, {SCORE})
     tokens.token(demo_platform.access, {NRPS})
@@ -62,7 +69,7 @@ def test_each_assertion_has_a_fresh_jti(demo_platform: DemoPlatform):
 
 def test_scopes_the_platform_does_not_allow_give_invalid_scope(demo_platform: DemoPlatform):
     demo_platform.state.clients[CLIENT_ID].allowed_scopes = frozenset({NRPS})
-    tokens = ServiceTokens(demo_platform.tool_key)
+    tokens = ServiceTokens(demo_platform.tool_key, http=LOCAL)
 
     with pytest.raises(InvalidScope) as refused:
         tokens.token(demo_platform.access, {SCORE})
@@ -72,7 +79,7 @@ def test_scopes_the_platform_does_not_allow_give_invalid_scope(demo_platform: De
 
 
 def test_an_unknown_client_is_refused(demo_platform: DemoPlatform):
-    tokens = ServiceTokens(demo_platform.tool_key)
+    tokens = ServiceTokens(demo_platform.tool_key, http=LOCAL)
     stranger = PlatformAccess(
         demo_platform.state.issuer, "someone-else", demo_platform.access.token_url
     )
@@ -132,3 +139,38 @@ def test_a_token_about_to_expire_is_renewed(tool_key):
     tokens.token(ACCESS, {SCORE})
 
     assert len(responses.calls) == 2
+
+
+def test_a_token_endpoint_that_redirects_inside_gets_no_assertion(tool_key):
+    """307 keeps the POST body: following it would hand the signed assertion inside."""
+    with internal_listener() as inside:
+
+        def bounce(environ: dict, start_response):  # type: ignore[no-untyped-def]
+            start_response("307 Temporary Redirect", [("Location", f"{inside.url}/token")])
+            return [b""]
+
+        with serving(bounce) as platform:
+            access = PlatformAccess(platform.url, "abc", f"{platform.url}/mod/lti/token.php")
+            with pytest.raises(TokenRefused) as refused:
+                ServiceTokens(tool_key, http=LOCAL).token(access, {SCORE})
+        assert refused.value.status == 307
+        with pytest.raises(TokenRefused, match="private network"):
+            ServiceTokens(tool_key, http=LOCAL).token(
+                PlatformAccess(inside.url, "abc", f"{inside.url}/token"), {SCORE}
+            )
+        assert inside.heard == []
+
+
+@responses.activate
+def test_refusals_are_logged_with_the_oauth_code_not_the_body(tool_key, caplog):
+    responses.post(
+        TOKEN_URL,
+        status=400,
+        json={"error": "invalid_client", "error_description": "client abc secret-detail"},
+    )
+
+    with pytest.raises(TokenRefused):
+        ServiceTokens(tool_key).token(ACCESS, {SCORE})
+
+    assert "invalid_client" in caplog.text
+    assert "secret-detail" not in caplog.text

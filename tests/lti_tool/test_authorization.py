@@ -1,0 +1,188 @@
+"""The authorization table: every route of the tool, who may use it, checked over HTTP.
+
+A new route fails :func:`test_every_route_has_a_row` until it is given a row here, so
+nobody adds a page without deciding who may open it. Each row is then tried the way an
+outsider would: without credentials, with a *wrong* credential (a handle signed with
+another secret, a genuine handle altered by one character), with a learner's handle on a
+trainer's page, and, for forms, with another launch session's valid CSRF token.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+import requests
+from itsdangerous import URLSafeTimedSerializer
+
+from tests.lti_launches import INSTRUCTOR, LIS, Browser, LtiWorld
+
+ADMIN_ROLE = LIS + "institution/person#Administrator"
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
+
+#: Who may use each route. ``public``: anyone (verification URLs, static files, the
+#: protocol's own entry points, which carry their own checks tested in
+#: test_launch_matrix.py and the registration tests); ``launch``: anyone launched from a
+#: platform; ``trainer``: a launched trainer or admin; ``admin``: an instance admin (admin
+#: session) or a launched platform admin, limited to their own platform.
+TABLE: dict[tuple[str, str], str] = {
+    ("GET", "/"): "public",
+    ("GET", "/.well-known/jwks.json"): "public",
+    ("GET", "/static/<path:filename>"): "public",
+    ("GET", "/b/<id>"): "public",
+    ("GET", "/ob/v2/assertions/<id>"): "public",
+    ("GET", "/ob/v2/badges/<id>"): "public",
+    ("GET", "/ob/v2/badges/<id>/image.png"): "public",
+    ("GET", "/ob/v2/endorsements/<id>"): "public",
+    ("GET", "/ob/v2/issuers/<id>"): "public",
+    ("GET", "/ob/v2/keys/<id>"): "public",
+    ("GET", "/ob/v2/revocations/<id>"): "public",
+    ("GET", "/ob/v3/achievements/<id>"): "public",
+    ("GET", "/ob/v3/credentials/<id>"): "public",
+    ("GET", "/ob/v3/credentials/<id>.jwt"): "public",
+    ("GET", "/ob/v3/endorsements/<id>"): "public",
+    ("GET", "/ob/v3/profiles/<id>"): "public",
+    ("GET", "/ob/v3/revocations/<id>"): "public",
+    ("GET", "/lti/config"): "public",
+    ("GET", "/lti/login"): "public",
+    ("POST", "/lti/login"): "public",
+    ("POST", "/lti/launch"): "public",
+    ("GET", "/lti/register"): "public",
+    ("POST", "/lti/register"): "public",
+    ("GET", "/lti/launched"): "launch",
+    ("POST", "/lti/launched"): "launch",
+    ("GET", "/lti/links/<link_pk>"): "launch",
+    ("POST", "/lti/links/<link_pk>"): "launch",
+    ("GET", "/course/badge/"): "launch",
+    ("GET", "/course/wall"): "launch",
+    ("GET", "/course/board"): "launch",
+    ("POST", "/course/badge/award"): "trainer",
+    ("GET", "/lti/deep-linking/"): "trainer",
+    ("POST", "/lti/deep-linking/"): "trainer",
+    ("GET", "/trainer/roster"): "trainer",
+    ("GET", "/admin/platforms/"): "admin",
+    ("POST", "/admin/platforms/add"): "admin",
+    ("POST", "/admin/platforms/remove"): "admin",
+    ("POST", "/admin/platforms/registration-links"): "admin",
+    ("POST", "/admin/platforms/registration-links/withdraw"): "admin",
+    ("POST", "/admin/platforms/sign-out"): "admin",
+    # The door of the admin session: it takes an admin link, and refuses as admin pages do.
+    ("GET", "/admin/platforms/open"): "admin",
+    ("POST", "/admin/platforms/open"): "admin",
+}
+
+GUARDED = sorted((key, who) for key, who in TABLE.items() if who != "public")
+
+
+def _routes(world: LtiWorld) -> set[tuple[str, str]]:
+    return {
+        (method, rule.rule)
+        for rule in world.tool_app.url_map.iter_rules()
+        for method in rule.methods or ()
+        if method not in {"HEAD", "OPTIONS"}
+    }
+
+
+def _url(world: LtiWorld, rule: str) -> str:
+    return world.tool_url + re.sub(r"<(?:[a-z]+:)?[a-z_]+>", UNKNOWN, rule)
+
+
+@dataclass
+class People:
+    learner: str
+    other_learner: str
+    trainer: str
+
+
+def _handle(world: LtiWorld, **values: object) -> str:
+    outcome = Browser().launch(world.demo, world.moodle.client_id, world.spec(**values))
+    assert outcome.handle, outcome.launch.text[:300]
+    return outcome.handle
+
+
+@pytest.fixture(scope="module")
+def people(shared_lti_world: LtiWorld) -> People:
+    return People(
+        learner=_handle(shared_lti_world),
+        other_learner=_handle(shared_lti_world, user_id="learner-2", name="Sylvie Bernard"),
+        trainer=_handle(shared_lti_world, user_id="trainer-1", roles=[INSTRUCTOR]),
+    )
+
+
+def _csrf(world: LtiWorld, handle: str) -> str:
+    page = requests.get(f"{world.tool_url}/lti/launched", params={"lh": handle}, timeout=10)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, page.text[:500]
+    return found.group(1)
+
+
+def _send(world: LtiWorld, method: str, rule: str, handle: str | None, **form: str):
+    values = {"lh": handle} if handle else {}
+    if method == "GET":
+        return requests.get(_url(world, rule), params=values, timeout=10, allow_redirects=False)
+    return requests.post(
+        _url(world, rule), data={**values, **form}, timeout=10, allow_redirects=False
+    )
+
+
+def test_every_route_has_a_row(shared_lti_world: LtiWorld) -> None:
+    routes = _routes(shared_lti_world)
+    assert routes - TABLE.keys() == set(), "routes without a row in the authorization table"
+    assert TABLE.keys() - routes == set(), "rows for routes that no longer exist"
+
+
+@pytest.mark.parametrize(("key", "who"), GUARDED, ids=[f"{m} {r}" for (m, r), _ in GUARDED])
+def test_no_credential_is_refused(shared_lti_world: LtiWorld, key, who) -> None:
+    method, rule = key
+    assert _send(shared_lti_world, method, rule, None).status_code == 401
+
+
+@pytest.mark.parametrize(("key", "who"), GUARDED, ids=[f"{m} {r}" for (m, r), _ in GUARDED])
+def test_a_wrong_handle_is_refused(shared_lti_world: LtiWorld, people: People, key, who) -> None:
+    method, rule = key
+    forged = URLSafeTimedSerializer("another-secret", salt="chemins.launch-handle.v1").dumps(
+        {"s": UNKNOWN, "p": UNKNOWN, "d": UNKNOWN}
+    )
+    altered = people.trainer[:-2] + ("A" if people.trainer[-2] != "A" else "B") + people.trainer[-1]
+    for handle in (forged, altered):
+        assert _send(shared_lti_world, method, rule, handle).status_code == 401, handle
+
+
+@pytest.mark.parametrize(
+    "key", [key for key, who in GUARDED if who in ("trainer", "admin")], ids=str
+)
+def test_a_learner_cannot_use_trainer_or_admin_routes(
+    shared_lti_world: LtiWorld, people: People, key
+) -> None:
+    method, rule = key
+    token = _csrf(shared_lti_world, people.learner)
+    answer = _send(shared_lti_world, method, rule, people.learner, csrf_token=token)
+    assert answer.status_code in (401, 403), answer.status_code
+
+
+@pytest.mark.parametrize(
+    "key",
+    [key for key, who in GUARDED if key[0] == "POST" and who in ("launch", "trainer")],
+    ids=str,
+)
+def test_a_form_with_another_sessions_token_is_refused(
+    shared_lti_world: LtiWorld, people: People, key
+) -> None:
+    method, rule = key
+    own = people.trainer if TABLE[key] == "trainer" else people.learner
+    stranger = _csrf(shared_lti_world, people.other_learner)
+    assert stranger != _csrf(shared_lti_world, own)
+    answer = _send(shared_lti_world, method, rule, own, csrf_token=stranger, lang="fr")
+    assert answer.status_code == 400
+
+
+def test_the_same_form_with_its_own_token_is_accepted(
+    shared_lti_world: LtiWorld, people: People
+) -> None:
+    """The control of the case above: the refusal comes from the token, not the form."""
+    token = _csrf(shared_lti_world, people.learner)
+    answer = _send(
+        shared_lti_world, "POST", "/lti/launched", people.learner, csrf_token=token, lang="fr"
+    )
+    assert answer.status_code == 200
