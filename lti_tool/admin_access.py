@@ -23,8 +23,6 @@ Every admin form carries a CSRF token bound to the credential.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -38,7 +36,7 @@ from markupsafe import Markup
 from badges.access_links import ADMIN_SESSION_LIFETIME, admin_session
 from badges.storage import transaction
 from lti_tool.app import runtime_of
-from lti_tool.constant_time import constant_time_equal
+from lti_tool.form_csrf import require_token, token_for
 from lti_tool.launch_handle import CSRF_FIELD, HANDLE_PARAM, enter_launch, load_launch
 from lti_tool.lti1p3.roles import ADMIN
 
@@ -69,10 +67,13 @@ class AdminAccess:
         return self.platform_id is None
 
     @property
+    def binding(self) -> str:
+        """What this access's forms are bound to (form_csrf): the admin session or launch."""
+        return f"admin:{self.param or 'session'}:{self.credential}"
+
+    @property
     def csrf_token(self) -> str:
-        key = str(current_app.config["SECRET_KEY"]).encode()
-        message = b"chemins-admin-csrf:" + self.credential.encode()
-        return hmac.new(key, message, hashlib.sha256).hexdigest()
+        return token_for(self.binding)
 
     def fields(self) -> Markup:
         """Hidden inputs every admin form carries."""
@@ -151,10 +152,8 @@ def forget_admin_session(response: Response) -> None:
 
 
 def _check_csrf(access: AdminAccess) -> None:
-    if request.method == "POST" and not constant_time_equal(
-        request.form.get(CSRF_FIELD), access.csrf_token
-    ):
-        abort(400)
+    if request.method == "POST":
+        require_token(access.binding)
 
 
 def requires_admin(view: F) -> F:

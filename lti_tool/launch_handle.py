@@ -24,8 +24,6 @@ deployment never reads another's data.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import time
 from collections.abc import Callable
@@ -60,12 +58,12 @@ from badges.models.person import best_name
 from badges.models.platform import origins_of
 from badges.prepared import Prepared
 from lti_tool.app import runtime_of
-from lti_tool.constant_time import constant_time_equal
+from lti_tool.form_csrf import FIELD, require_token, token_for
 from lti_tool.lti1p3.roles import at_least
 from lti_tool.page_url import this_page_url, with_parameter
 
 HANDLE_PARAM = "lh"
-CSRF_FIELD = "csrf_token"
+CSRF_FIELD = FIELD
 COOKIE = "chemins_launch"
 _SALT = "chemins.launch-handle.v1"
 _SERIALIZER = "chemins.launch_handle_serializer"
@@ -164,10 +162,14 @@ def _handle_payload(handle: str) -> Any | None:
     return payload if 0 <= age <= max_age else None
 
 
+def launch_binding(session_id: str) -> str:
+    """What the forms of a launched page are bound to: the launch session (form_csrf)."""
+    return f"launch:{session_id}"
+
+
 def csrf_token_for(session_id: str) -> str:
-    """A CSRF token that only the holder of this launch session's handle can know."""
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, b"chemins-launch-csrf:" + session_id.encode(), hashlib.sha256).hexdigest()
+    """The form token of a launch session: only the holder of its handle can know it."""
+    return token_for(launch_binding(session_id))
 
 
 def _handle_from_request() -> str | None:
@@ -321,9 +323,7 @@ def requires_launch(role: str | None = None) -> Callable[[F], F]:
             if role is not None and not at_least(launch.role, role):
                 abort(403)
             if request.method not in _SAFE_METHODS:
-                sent = request.form.get(CSRF_FIELD) or request.headers.get("X-CSRF-Token")
-                if not constant_time_equal(sent, launch.csrf_token):
-                    abort(400)
+                require_token(launch_binding(launch.session_id))
             return view(*args, **kwargs)
 
         return cast(F, wrapper)

@@ -24,14 +24,12 @@ platforms cannot hold every thread of a worker.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import os
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import Blueprint, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
@@ -60,8 +58,8 @@ from badges.registration_rights import (
 from badges.storage import transaction
 from lti_tool.admin_access import find_admin_access
 from lti_tool.app import runtime_of
-from lti_tool.constant_time import constant_time_equal
 from lti_tool.fetch_slots import FetchSlots, NoFreeSlot, fetch_slots
+from lti_tool.form_csrf import require_token, token_for
 from lti_tool.lti1p3.dynamic_registration import (
     PlatformConfiguration,
     RegistrationResult,
@@ -80,7 +78,6 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("lti_registration", __name__, url_prefix="/lti")
 
-CSRF_FIELD = "csrf_token"
 #: The query parameter of a registration link (its secret).
 LINK_PARAM = "rl"
 NEW = "__new__"
@@ -101,11 +98,9 @@ def _source() -> MultiDict[str, str]:
     return request.form if request.method == "POST" else request.args
 
 
-def _csrf(configuration_url: str, token: str) -> str:
-    """A form token bound to this registration attempt (no session cookie in a frame)."""
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    message = f"chemins-dr:{configuration_url}\n{token}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+def _binding(configuration_url: str, token: str) -> str:
+    """What the form is bound to (form_csrf): this registration attempt, no cookie."""
+    return f"register:{configuration_url}\n{token}"
 
 
 def _allow_framing(configuration_url: str) -> None:
@@ -360,7 +355,7 @@ def _form(
         configuration=configuration,
         configuration_url=attempt.configuration_url,
         registration_token=attempt.token,
-        csrf_token=_csrf(attempt.configuration_url, attempt.token),
+        csrf_token=token_for(_binding(attempt.configuration_url, attempt.token)),
         carried=attempt.credential.field,
         communities=[] if fixed_name else communities,
         fixed_name=fixed_name,
@@ -440,10 +435,7 @@ def finish() -> ResponseReturnValue:
     if not isinstance(attempt, _Attempt):
         return attempt
     token, right = attempt.token, attempt.credential.right
-    if not constant_time_equal(
-        request.form.get(CSRF_FIELD), _csrf(attempt.configuration_url, token)
-    ):
-        abort(400)
+    require_token(_binding(attempt.configuration_url, token))
     origin = runtime_of(current_app).instance.origin
     description = _("Open recognition: ask for badges, endorse each other, keep Open Badges.")
     try:

@@ -16,6 +16,7 @@ import pytest
 import requests
 from itsdangerous import URLSafeTimedSerializer
 
+from tests.admin_sessions import open_admin_session
 from tests.lti_launches import INSTRUCTOR, LIS, Browser, LtiWorld
 
 ADMIN_ROLE = LIS + "institution/person#Administrator"
@@ -186,3 +187,70 @@ def test_the_same_form_with_its_own_token_is_accepted(
         shared_lti_world, "POST", "/lti/launched", people.learner, csrf_token=token, lang="fr"
     )
     assert answer.status_code == 200
+
+
+ADMIN_FORMS = [
+    key
+    for key, who in GUARDED
+    if who == "admin" and key[0] == "POST" and key[1] != "/admin/platforms/open"
+]
+
+
+def _admin_token(http: requests.Session, tool_url: str) -> str:
+    page = http.get(f"{tool_url}/admin/platforms/", timeout=10)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, page.text[:500]
+    return found.group(1)
+
+
+@pytest.mark.parametrize("key", ADMIN_FORMS, ids=str)
+def test_an_admin_form_with_another_admin_sessions_token_is_refused(
+    shared_lti_world: LtiWorld, key
+) -> None:
+    """Two admin sessions (two admin links): neither's form token works in the other."""
+    world = shared_lti_world
+    mine = open_admin_session(world.runtime, world.tool_url)
+    theirs = open_admin_session(world.runtime, world.tool_url)
+    stranger = _admin_token(theirs, world.tool_url)
+    assert stranger != _admin_token(mine, world.tool_url)
+    fields = _admin_fields(world).get(key[1], {})
+    answer = mine.post(
+        world.tool_url + key[1],
+        data={**fields, "csrf_token": stranger},
+        timeout=10,
+        allow_redirects=False,
+    )
+    assert answer.status_code == 400
+    control = mine.get(f"{world.tool_url}/admin/platforms/", timeout=10)
+    assert control.status_code == 200  # the session itself still works: the token was refused
+
+
+def _admin_fields(world: LtiWorld) -> dict[str, dict[str, str]]:
+    """Complete, valid fields of the admin forms: only the token can make them fail."""
+    registration = {"issuer": world.demo_url, "client_id": "csrf-control"}
+    return {
+        "/admin/platforms/add": {
+            **registration,
+            "deployment_ids": "7",
+            "auth_login_url": f"{world.demo_url}/lti/auth",
+            "auth_token_url": f"{world.demo_url}/services/token",
+            "jwks_url": f"{world.demo_url}/lti/certs",
+            "community": "Centre social des Tilleuls",
+        },
+        "/admin/platforms/remove": registration,
+    }
+
+
+def test_the_admin_forms_with_their_own_token_are_accepted(shared_lti_world: LtiWorld) -> None:
+    """The control: the same complete forms, with the session's own token, do their work."""
+    world = shared_lti_world
+    mine = open_admin_session(world.runtime, world.tool_url)
+    fields = _admin_fields(world)
+    for path in ("/admin/platforms/add", "/admin/platforms/remove"):
+        answer = mine.post(
+            world.tool_url + path,
+            data={**fields[path], "csrf_token": _admin_token(mine, world.tool_url)},
+            timeout=10,
+            allow_redirects=False,
+        )
+        assert answer.status_code == 303, (path, answer.text[:300])

@@ -381,8 +381,15 @@ def test_forged_form_is_refused(client, app, demo_platform) -> None:
     accented = client.post(
         "/lti/register", data=_form(html, token, csrf_token="é" * 64, community_name="X")
     )
+    # A genuine token of another registration attempt (another platform token).
+    other_page, _other_token = _start(client, demo_platform, f"&rl={_link(app)}")
+    stranger = _hidden(other_page.get_data(as_text=True), "csrf_token")
+    assert stranger != _hidden(html, "csrf_token")
+    crossed = client.post(
+        "/lti/register", data=_form(html, token, csrf_token=stranger, community_name="X")
+    )
 
-    assert (forged.status_code, accented.status_code) == (400, 400)
+    assert (forged.status_code, accented.status_code, crossed.status_code) == (400, 400, 400)
     assert demo_platform.state.registration_tokens[token] is False
 
 
