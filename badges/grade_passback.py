@@ -8,6 +8,11 @@ there. This module finds those links and writes one :class:`ScoreDelivery` per l
 the caller's transaction (the award's), so the grade is owed as surely as the badge is
 issued; sending is the web layer's job (it speaks AGS) and a failed send is retried with
 backoff, never dropped.
+
+A link is graded when its launches name its column (``lineitem``, Moodle), or let the
+tool create one (``lineitems`` and the line-item scope, Open edX's programmatic mode):
+then the score is owed with :data:`COLUMN_TO_CREATE` and the sender makes the column
+first, once per link (``ResourceLink.tool_lineitem_url``).
 """
 
 from __future__ import annotations
@@ -23,6 +28,10 @@ from badges.models.columns import utcnow
 from badges.models.score_delivery import FAILED, PENDING, SENT, SUPERSEDED, ScoreDelivery
 
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+#: ``ScoreDelivery.lineitem_url`` of a score whose column does not exist yet: the sender
+#: creates it through the line-items service first (Open edX's programmatic mode).
+COLUMN_TO_CREATE = ""
 ASK_BADGE = "ask-badge"
 FULL_MARKS = 100.0
 #: Waits between attempts grow 1, 2, 4… minutes up to a day; after this many attempts
@@ -34,6 +43,26 @@ MAX_WAIT = timedelta(hours=24)
 LEASE = timedelta(minutes=5)
 
 
+def can_grade(link: ResourceLink) -> bool:
+    """Whether scores can reach a gradebook from ``link``.
+
+    The platform must grant the score scope, and name the link's column (``lineitem``),
+    or let the tool create one (``lineitems`` and the line-item scope: Open edX's
+    programmatic mode), or the tool made it already.
+    """
+    scopes = link.ags_scopes or []
+    if SCORE_SCOPE not in scopes:
+        return False
+    if link.lineitem_url or link.tool_lineitem_url:
+        return True
+    return bool(link.lineitems_url) and LINEITEM_SCOPE in scopes
+
+
+def column_of(link: ResourceLink) -> str:
+    """The column a score for ``link`` goes to, or :data:`COLUMN_TO_CREATE`."""
+    return link.lineitem_url or link.tool_lineitem_url or COLUMN_TO_CREATE
+
+
 def graded_links(session: Session, person: Person, badge_class_id: str) -> list[ResourceLink]:
     """The gradebook columns of ``badge_class_id`` in the courses ``person`` belongs to."""
     links = session.scalars(
@@ -43,15 +72,10 @@ def graded_links(session: Session, person: Person, badge_class_id: str) -> list[
             Membership.person_id == person.id,
             ResourceLink.custom_target == ASK_BADGE,
             ResourceLink.custom_badge == badge_class_id,
-            ResourceLink.lineitem_url.is_not(None),
         )
         .order_by(ResourceLink.created_at)
     )
-    return [
-        link
-        for link in links
-        if SCORE_SCOPE in (link.ags_scopes or []) and link.custom_badge == badge_class_id
-    ]
+    return [link for link in links if can_grade(link) and link.custom_badge == badge_class_id]
 
 
 def queue_completion_scores(
@@ -74,7 +98,7 @@ def queue_completion_scores(
             assertion_id=assertion.id,
             resource_link_id=link.id,
             person_id=person.id,
-            lineitem_url=link.lineitem_url,
+            lineitem_url=column_of(link),
             user_sub=person.sub,
             score_given=FULL_MARKS,
             score_maximum=FULL_MARKS,

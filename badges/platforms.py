@@ -4,8 +4,9 @@ The same three fields a platform admin copies from Moodle or Open edX (issuer,
 client_id, deployment ids) plus the platform's three endpoints make a registration.
 Several client_ids per issuer are normal (Open edX makes one per component); adding a
 client_id that exists updates its endpoints and adds the new deployment ids, so the
-command is safe to run again. Each deployment is attached to a community, created with
-its issuer profile when the name is new.
+command is safe to run again. Each new deployment is attached to a community, created
+with its issuer profile when the name is new; deployments it already has keep theirs,
+and no community is created when there is no new deployment to put in it.
 
 A registration also says where the platform's services may be: launches name their
 roster and gradebook URLs, and the tool only calls them on the registration's own
@@ -146,6 +147,12 @@ def register_platform(session: Session, fields: PlatformFields, origin: str) -> 
         for name, value in urls.items():
             setattr(registration, name, value)
     session.flush()
+    known = {d.deployment_id for d in registration.deployments}
+    new_ids = list(dict.fromkeys(d for d in deployment_ids if d not in known))
+    if not new_ids:
+        # Nothing to attach: a community is neither looked up nor created, so running
+        # the command again (or a platform updating its tool) leaves no empty community.
+        return registration
     if fields.community_id:
         community = session.get(Community, fields.community_id)
     elif fields.community is None and registration.deployments:
@@ -155,13 +162,10 @@ def register_platform(session: Session, fields: PlatformFields, origin: str) -> 
         community = community_named(session, fields.community or DEFAULT_COMMUNITY, origin)
     if community is None:
         raise PlatformError("unknown community")
-    known = {d.deployment_id for d in registration.deployments}
-    for deployment_id in deployment_ids:
-        if deployment_id not in known:
-            registration.deployments.append(
-                Deployment(deployment_id=deployment_id, community_id=community.id)
-            )
-            known.add(deployment_id)
+    for deployment_id in new_ids:
+        registration.deployments.append(
+            Deployment(deployment_id=deployment_id, community_id=community.id)
+        )
     session.flush()
     return registration
 

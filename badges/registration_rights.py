@@ -16,6 +16,14 @@ Anyone else is refused before Chemins fetches anything. The web layer works out 
 of these a request holds; this module applies the rule, twice: when the form is
 checked, and again inside the transaction that stores the registration and spends
 the link, so that nothing decided earlier goes stale.
+
+**Updating a registration.** Moodle offers "Update" when a tool of the same domain
+exists: the platform then answers with the client id Chemins already knows. An update
+keeps the deployment's community, whatever the form named, and creates no community
+(so no name typed in the form is left behind as an empty community). Only a person
+who may join both the current community and the chosen one moves it, and only when
+they ask to (:attr:`Choice.move`). Someone without a right to the current community
+changes nothing: the client's keys and URLs stay as they were.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from badges.access_links import spend_link
 from badges.communities import create_community
-from badges.models import AccessLink, Community, Platform, Registration
+from badges.models import AccessLink, Community, Deployment, Platform, Registration
 from badges.models.access_link import REGISTRATION
 from badges.platforms import PlatformFields, community_slug, register_platform
 
@@ -108,6 +116,9 @@ class Choice:
 
     community_id: str | None = None
     new_name: str | None = None
+    #: When the platform updates a registration Chemins knows: move it to this choice
+    #: (True) or keep it in its community (False, the default).
+    move: bool = False
 
 
 def _name_taken(session: Session, name: str) -> bool:
@@ -147,19 +158,46 @@ def choose(
     return Choice(new_name=name)
 
 
-def _check_client(session: Session, fields: PlatformFields, choice: Choice) -> None:
-    """A client the tool already knows may only gain deployments in its own community."""
-    existing = session.scalars(
+def known_client(session: Session, issuer: str, client_id: str) -> Registration | None:
+    """The registration of ``client_id`` at ``issuer`` Chemins already holds, if any."""
+    return session.scalars(
         select(Registration)
         .join(Platform)
-        .where(
-            Platform.issuer == fields.issuer.strip(),
-            Registration.client_id == fields.client_id.strip(),
-        )
+        .where(Platform.issuer == issuer.strip(), Registration.client_id == client_id.strip())
     ).first()
-    if existing is None:
-        return
-    if any(d.community_id != choice.community_id for d in existing.deployments):
+
+
+def issuer_communities(session: Session, issuer: str) -> list[tuple[str, str]]:
+    """(id, name) of the communities an issuer's deployments belong to, by name.
+
+    What the registration page tells the person before the platform says whether it
+    creates a tool or updates the one it has.
+    """
+    query = (
+        select(Community.id, Community.name)
+        .join(Deployment, Deployment.community_id == Community.id)
+        .join(Registration, Registration.id == Deployment.registration_id)
+        .join(Platform, Platform.id == Registration.platform_id)
+        .where(Platform.issuer == issuer.strip())
+        .distinct()
+        .order_by(Community.name, Community.id)
+    )
+    return [(row.id, row.name) for row in session.execute(query)]
+
+
+def _current_community(registration: Registration) -> str | None:
+    """The community a known registration's deployments belong to (None: no deployment).
+
+    Registrations made by Chemins keep all their deployments in one community; one with
+    several (an older manual registration) answers its first, and a move needs a right
+    to each of them (:func:`_check_update`).
+    """
+    return registration.deployments[0].community_id if registration.deployments else None
+
+
+def _check_update(registration: Registration, right: RegistrationRight) -> None:
+    """Updating a known client needs a right to every community it belongs to."""
+    if not all(right.may_join(d.community_id) for d in registration.deployments):
         raise RegistrationRefused(CLIENT_TAKEN)
 
 
@@ -182,22 +220,35 @@ def store_registration(
 ) -> Registration:
     """Store a registration where ``choice`` says, as ``right`` allows; spend its link.
 
-    All in the caller's transaction: if anything is refused (the link was spent
-    meanwhile, the name was taken meanwhile), nothing is stored and the link stays
-    as it was. Raises :class:`RegistrationRefused`, :class:`~badges.access_links.LinkRefused`
-    or :class:`~badges.platforms.PlatformError`.
+    A client Chemins knows (the platform updated its tool) keeps its community unless
+    ``choice.move`` says otherwise (see the module's docstring). All in the caller's
+    transaction: if anything is refused (the link was spent meanwhile, the name was
+    taken meanwhile, the client belongs to a community this right does not reach),
+    nothing is stored, no community is created and the link stays as it was. Raises
+    :class:`RegistrationRefused`, :class:`~badges.access_links.LinkRefused` or
+    :class:`~badges.platforms.PlatformError`.
     """
     link = spend_link(session, right.link_secret, REGISTRATION) if right.link_secret else None
-    choice = choose(session, right, choice.community_id, choice.new_name)
-    _check_client(session, fields, choice)
-    community_id = choice.community_id
-    if community_id is None:
-        community_id = _new_community(session, choice.new_name or "", origin).id
+    existing = known_client(session, fields.issuer, fields.client_id)
+    current = _current_community(existing) if existing is not None else None
+    if existing is not None:
+        _check_update(existing, right)
+    moving = current is not None and choice.move
+    if current is not None and not moving:
+        community_id = current  # an update stays where it is; the form's name is ignored
+    else:
+        choice = choose(session, right, choice.community_id, choice.new_name)
+        community_id = choice.community_id
+        if community_id is None:
+            community_id = _new_community(session, choice.new_name or "", origin).id
     registration = register_platform(
         session,
         dataclasses.replace(fields, community=None, community_id=community_id),
         origin,
     )
+    if moving:
+        for deployment in registration.deployments:
+            deployment.community_id = community_id  # a move takes every deployment along
     if link is not None:
         link.platform_id = registration.platform_id
     session.flush()

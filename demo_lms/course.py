@@ -18,6 +18,11 @@ The page is served from another site than the tool (``localhost`` against
 sent back, and the launch works through LTI platform storage, which this page offers
 the way Canvas does (``lti_storage_target=_parent``; ``static/course.js`` answers the
 tool's ``lti.put_data`` / ``lti.get_data`` messages).
+
+``create_course_app(..., moodle_4_3=True)`` makes the course behave as a real Moodle
+4.3 does instead: no platform storage, no ``accept_lineitem`` in Deep Linking; then the
+tool must be on HTTPS (partitioned cookies) or be opened in a new window. Moodle's
+``/mod/lti/launch.php?id=<cmid>`` (``demo_lms/launch.py``) starts an activity again.
 """
 
 from __future__ import annotations
@@ -134,6 +139,10 @@ class CourseSettings:
     tool_origin: str
     client_id: str = CLIENT_ID
     deployment_id: str = DEPLOYMENT_ID
+    #: Behave as Moodle 4.3 really does: no platform storage (no ``lti_storage_target``)
+    #: and no ``accept_lineitem`` in Deep Linking (POST login and 60 s tokens are the
+    #: Moodle style of every launch of this course).
+    moodle_4_3: bool = False
 
 
 def create_course_app(
@@ -142,8 +151,13 @@ def create_course_app(
     *,
     client_id: str = CLIENT_ID,
     deployment_id: str = DEPLOYMENT_ID,
+    moodle_4_3: bool = False,
 ) -> Flask:
-    """The demo LMS with the course page, the tool registered (Moodle style) and a roster."""
+    """The demo LMS with the course page, the tool registered (Moodle style) and a roster.
+
+    ``moodle_4_3``: without the platform storage and Deep Linking extras of the demo,
+    as a real Moodle 4.3 launches (see :class:`CourseSettings`).
+    """
     app = create_demo_app(lms_origin, blueprints=[bp])
     platform = platform_of(app)
     platform.add_tool(
@@ -153,7 +167,9 @@ def create_course_app(
         deployment_id=deployment_id,
     )
     platform.state.add_context(COURSE_ID, COURSE_TITLE, [p.member() for p in PERSONAS])
-    app.extensions[EXTENSION] = CourseSettings(tool_origin.rstrip("/"), client_id, deployment_id)
+    app.extensions[EXTENSION] = CourseSettings(
+        tool_origin.rstrip("/"), client_id, deployment_id, moodle_4_3
+    )
     return app
 
 
@@ -261,7 +277,7 @@ def _spec(persona: Persona, action: str, placed: int | None) -> LaunchSpec | Non
         resource_link={"id": ACTIVITY_ID, "title": ACTIVITY_TITLE},
         locale="fr-FR",
         nrps=persona.is_trainer,
-        storage_target=STORAGE_TARGET,
+        storage_target=None if _settings().moodle_4_3 else STORAGE_TARGET,
     )
     link_id: str | None = ACTIVITY_ID
     if action == "deep-linking":
@@ -291,6 +307,8 @@ def _spec(persona: Persona, action: str, placed: int | None) -> LaunchSpec | Non
         if isinstance(custom, dict):
             spec.custom = {str(k): str(v) for k, v in custom.items()}
         spec.target_link_uri = item.get("url") or None
+    if _settings().moodle_4_3:
+        spec.accept_lineitem = False  # Moodle 4.3 sends no accept_lineitem key
     spec.extra_claims[AGS_CLAIM] = _ags_claim(link_id)
     return spec
 

@@ -2,6 +2,8 @@
 
 - ``GET /launch/start?client_id=…&user=…&roles=…``: what clicking an activity does; the
   login initiation is a form POST (Moodle style) or a redirect (Open edX style).
+- ``GET /mod/lti/launch.php?id=<cmid>``: Moodle's launch page of an activity, which
+  starts the same launch again (at top level when opened in a new window).
 - ``GET|POST /lti/auth``: the authentication endpoint; answers with the auto-submitted
   id_token form, an OIDC error form to the registered redirect URI, or a 400 page.
 - ``GET /lti/certs``: the platform keyset (requests are counted for the tests).
@@ -61,6 +63,22 @@ def start() -> Any:
         login = demo_platform().start(request.args["client_id"], _spec(request.args))
     except KeyError:
         return "unknown client_id", 404
+    if login.method == "GET":
+        return redirect(login.url, code=302)
+    return autopost(login.url, login.params, "Opening the tool")
+
+
+@bp.get("/mod/lti/launch.php")
+def moodle_activity() -> Any:
+    """Moodle's own launch page of an activity (course module ``id``), at top level.
+
+    What Moodle's "New window" launch container opens: a fresh login initiation (with a
+    new, single-use launch id) for the same activity.
+    """
+    pending = demo_platform().activities.get(request.args.get("id", type=int) or 0)
+    if pending is None:
+        return "unknown course module", 404
+    login = demo_platform().start(pending.client_id, pending.spec)
     if login.method == "GET":
         return redirect(login.url, code=302)
     return autopost(login.url, login.params, "Opening the tool")

@@ -9,7 +9,9 @@ of a launch it started.
 
 Two launch styles copy the real platforms (reference §10): Moodle logs in by form POST
 and mints 60-second tokens with AGS URLs carrying ``?type_id=``; Open edX logs in by
-GET with a UUID client id, deployment ``"1"`` and one-hour tokens. Tests may replace the
+GET with a UUID client id, deployment ``"1"`` and one-hour tokens, gives AGS claims in
+its "programmatic" mode (``lineitems`` and the line-item scope, no ``lineitem``) and asks
+Deep Linking for four types with ``auto_create`` and no ``accept_lineitem``. Tests may replace the
 id_token with :attr:`DemoPlatform.tamper`, which receives the claims and header and a
 signing helper, to build every bad launch of the matrix.
 """
@@ -73,8 +75,9 @@ class LaunchSpec:
     ags: bool = False
     nrps: bool = False
     deep_link_return_url: str | None = None
-    #: Deep Linking: the platform creates a line item for an item that brings one
-    #: (Moodle does, and says so with ``accept_lineitem``).
+    #: Deep Linking: add ``"accept_lineitem": true`` to the settings. Neither real
+    #: platform does: Moodle 4.3 sends no such key yet creates the line item of an item
+    #: that brings one; Open edX sends none either and ignores it (programmatic mode).
     accept_lineitem: bool = False
     oidc_error: str | None = None  # answer the auth request with this OIDC error
     #: Offer platform storage (reference §9): sent as ``lti_storage_target`` with the
@@ -186,6 +189,9 @@ class DemoPlatform:
         self.state = state
         self.tools: dict[str, ToolLink] = {}
         self.pending: dict[str, PendingLaunch] = {}
+        #: Moodle style: the launch behind each course module id, so that Moodle's own
+        #: ``/mod/lti/launch.php?id=<cmid>`` can start it again at top level.
+        self.activities: dict[int, PendingLaunch] = {}
         self.tamper: Tamper | None = None
         self.jwks_requests = 0
         self.last_id_token: str | None = None
@@ -240,6 +246,7 @@ class DemoPlatform:
                 jwks_url=tool_jwks_url or f"{tool_origin}/.well-known/jwks.json",
                 deployment_ids={deployment_id},
                 name=f"Chemins ({style})",
+                style=style,
             )
         )
         return link
@@ -283,13 +290,17 @@ class DemoPlatform:
         if tool is None:
             raise KeyError(f"unknown tool {client_id!r}")
         # Moodle's hint is JSON, Open edX's an opaque key: both must come back untouched.
+        # Moodle's launch id is single use (auth.php unsets it from the session).
+        cmid = 1 + secrets.randbelow(10_000)
         hint = (
-            json.dumps({"cmid": secrets.randbelow(10_000), "launchid": secrets.token_hex(8)})
+            json.dumps({"cmid": cmid, "launchid": f"ltilaunch{cmid}_{secrets.randbelow(10**9)}"})
             if tool.style == MOODLE
             else secrets.token_urlsafe(12)
         )
         with self._lock:
             self.pending[hint] = PendingLaunch(client_id, spec)
+            if tool.style == MOODLE:
+                self.activities[cmid] = PendingLaunch(client_id, spec)
         login = _Login(None, _PlatformConf(registration=self._registration(tool, spec)))
         login.set_lti_message_hint(hint=hint)
         url = login.initiate_login(spec.user_id)
@@ -383,7 +394,11 @@ class DemoPlatform:
                 "name": "Demo Open edX",
             }
         context_id = (spec.context or {}).get("id", "none")
-        if spec.ags:
+        if spec.ags and tool.style == OPENEDX:
+            # Open edX's "programmatic" grade mode: the line-items URL and scope, no
+            # line item (the tool makes its own column).
+            launch.set_ags(f"{self.issuer}/services/{context_id}/lineitems", None)
+        elif spec.ags:
             suffix = "?type_id=3" if tool.style == MOODLE else ""
             base = f"{self.issuer}/services/{context_id}/lineitems"
             launch.set_ags(f"{base}{suffix}", f"{base}/1/lineitem{suffix}")
@@ -399,6 +414,10 @@ class DemoPlatform:
                 "accept_multiple": True,
                 "auto_create": False,
             }
+            if tool.style == OPENEDX:
+                # lti-consumer-xblock: these four types, several at once, auto_create.
+                settings["accept_types"] = ["ltiResourceLink", "link", "html", "image"]
+                settings["auto_create"] = True
             if spec.accept_lineitem:
                 settings["accept_lineitem"] = True
             extra["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"] = settings

@@ -9,7 +9,8 @@ endpoint checks the token (missing → 401 ``missing_registration_token``, reuse
 ``client_id`` and a deployment, granting only the scopes asked for that it supports.
 Like Moodle, the new tool is pending until the admin activates it
 (``POST /lti/tools/<client_id>/activate``); ``GET /lti/dynamic-registration?url=…`` plays
-Moodle's "Add LTI Advantage" button.
+Moodle's "Add LTI Advantage" button, and ``&update=<client_id>`` its "Update" answer
+when a tool of the same domain exists (same client id and deployment, new values).
 """
 
 from __future__ import annotations
@@ -114,19 +115,29 @@ def register(state: ServiceState, token: str | None, body: Any) -> Answer:
     if consumed:
         return consumed
     requested = set(str(body.get("scope", "")).split())
-    client = state.add_client(
-        ToolClient(
-            client_id=state.new_client_id(),
-            jwks_url=body["jwks_uri"],
-            deployment_ids={state.next_deployment_id()},
-            allowed_scopes=frozenset(requested & SUPPORTED_SCOPES),
-            name=body["client_name"],
-            active=False,
-            registration=dict(body),
+    with state.lock:
+        updated = state.clients.get(state.registration_updates.get(token or "", ""))
+    if updated is not None:
+        # Moodle's "Update": the same record (client id, deployment, activation), new values.
+        updated.jwks_url = body["jwks_uri"]
+        updated.name = body["client_name"]
+        updated.allowed_scopes = frozenset(requested & SUPPORTED_SCOPES)
+        updated.registration = dict(body)
+        client = updated
+    else:
+        client = state.add_client(
+            ToolClient(
+                client_id=state.new_client_id(),
+                jwks_url=body["jwks_uri"],
+                deployment_ids={state.next_deployment_id()},
+                allowed_scopes=frozenset(requested & SUPPORTED_SCOPES),
+                name=body["client_name"],
+                active=False,
+                registration=dict(body),
+            )
         )
-    )
     tool = dict(body[TOOL_CONFIGURATION])
-    tool["deployment_id"] = next(iter(client.deployment_ids))
+    tool["deployment_id"] = min(client.deployment_ids)
     return {
         **body,
         "client_id": client.client_id,
@@ -136,18 +147,22 @@ def register(state: ServiceState, token: str | None, body: Any) -> Answer:
 
 
 def registration_link(
-    state: ServiceState, tool_registration_url: str, configuration_url: str
+    state: ServiceState,
+    tool_registration_url: str,
+    configuration_url: str,
+    update: str | None = None,
 ) -> str:
     """Where the admin's browser goes to register a tool: its URL plus Moodle's two params.
 
     Moodle appends ``openid_configuration`` and a fresh one-time ``registration_token``
     to whatever registration URL the admin pasted (keeping that URL's own query).
+    ``update`` is Moodle's "Update" of an existing tool (its client id).
     """
     separator = "&" if "?" in tool_registration_url else "?"
     query = urlencode(
         {
             "openid_configuration": configuration_url,
-            "registration_token": state.issue_registration_token(),
+            "registration_token": state.issue_registration_token(update),
         }
     )
     return f"{tool_registration_url}{separator}{query}"
@@ -196,7 +211,8 @@ def start_dynamic_registration() -> Any:
     if not tool_url.startswith(("http://", "https://")):
         return jsonify({"error": "url must be the tool's registration URL"}), 400
     configuration_url = url_for("demo_registration.openid_configuration", _external=True)
-    return redirect(registration_link(current_state(), tool_url, configuration_url))
+    update = request.args.get("update") or None
+    return redirect(registration_link(current_state(), tool_url, configuration_url, update))
 
 
 @bp.post("/lti/tools/<client_id>/activate")

@@ -48,10 +48,21 @@ def score_problem(body: Any) -> str | None:
     return None
 
 
+#: What lti-consumer-xblock takes back from Deep Linking (``file`` is an error page).
+OPENEDX_ACCEPT_TYPES = frozenset({"ltiResourceLink", "link", "html", "image"})
+
+
 def deep_linking_problem(
-    state: ServiceState, deployments: set[str], claims: dict[str, Any]
+    state: ServiceState,
+    deployments: set[str],
+    claims: dict[str, Any],
+    accept_types: frozenset[str] | None = None,
 ) -> str | None:
-    """Why a verified Deep Linking response is unacceptable, or ``None`` (DL §4.5)."""
+    """Why a verified Deep Linking response is unacceptable, or ``None`` (DL §4.5).
+
+    ``accept_types`` defaults to the state's (Moodle: ``ltiResourceLink`` only).
+    """
+    accepted = state.deep_linking_accept_types if accept_types is None else accept_types
     if claims.get(LTI + "message_type") != "LtiDeepLinkingResponse":
         return "message_type must be LtiDeepLinkingResponse"
     if claims.get(LTI + "version") != "1.3.0":
@@ -66,7 +77,7 @@ def deep_linking_problem(
     if not isinstance(items, list):
         return "content_items must be an array"
     for item in items:
-        if not isinstance(item, dict) or item.get("type") not in state.deep_linking_accept_types:
+        if not isinstance(item, dict) or item.get("type") not in accepted:
             return "content item type not accepted"
         line_item = item.get("lineItem")
         if line_item is not None and not (

@@ -44,6 +44,9 @@ class ToolClient:
     name: str = ""
     active: bool = True
     registration: dict[str, Any] = field(default_factory=dict)
+    #: Which platform's answers its services give: ``"moodle"`` (a stale score → 409) or
+    #: ``"openedx"`` (a stale score → 400 naming the timestamp, as lti-consumer-xblock).
+    style: str = "moodle"
 
 
 @dataclass
@@ -113,7 +116,13 @@ class ServiceState:
         self.used_jtis: set[str] = set()
         self.used_nonces: set[str] = set()
         self.registration_tokens: dict[str, bool] = {}
+        #: Tokens of Moodle's "Update" (a tool of the same domain exists): token → the
+        #: client id the registration updates instead of creating one.
+        self.registration_updates: dict[str, str] = {}
         self.token_requests: list[dict[str, Any]] = []
+        #: Seconds the line-item list waits before answering: widens the window in
+        #: which two senders could both find no column (the race tests aim at it).
+        self.lineitems_delay = 0.0
         self._ids = itertools.count(1)
 
     def add_client(self, client: ToolClient) -> ToolClient:
@@ -177,11 +186,17 @@ class ServiceState:
                         latest[score.user_id] = score
         return latest
 
-    def issue_registration_token(self) -> str:
-        """A one-time token for a Dynamic Registration link (Moodle: a signed JWT)."""
+    def issue_registration_token(self, update: str | None = None) -> str:
+        """A one-time token for a Dynamic Registration link (Moodle: a signed JWT).
+
+        ``update`` names the client an "Update" registration rewrites (Moodle keeps its
+        client id and deployment).
+        """
         token = secrets.token_urlsafe(32)
         with self.lock:
             self.registration_tokens[token] = False
+            if update is not None:
+                self.registration_updates[token] = update
         return token
 
     def next_deployment_id(self) -> str:

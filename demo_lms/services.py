@@ -8,9 +8,13 @@
   outside the allowed set).
 - ``GET /services/<context>/memberships``: NRPS with ``limit`` paging and a ``Link``
   header carrying ``rel="differences"`` and ``rel="next"`` side by side.
-- ``/services/<context>/lineitems…``: AGS line items with Moodle's ``?type_id=`` URLs, and
-  scores (media type, fields, ``FullyGraded``; a timestamp not newer than the last score of
-  that learner → 409).
+- ``/services/<context>/lineitems…``: AGS line items with Moodle's ``?type_id=`` URLs
+  (Open edX's carry no query), listed with the spec's ``resource_link_id``,
+  ``resource_id`` and ``tag`` filters and created by POST (Open edX's programmatic mode:
+  the tool makes its own column), and scores (media type, fields, ``FullyGraded``; a
+  timestamp not newer than the last score of that learner → 409, or for an Open edX
+  tool the 400 lti-consumer-xblock answers: ``{"timestamp": ["Score already exists for
+  the provided timestamp"]}``, or "…can only be updated to a later point in time").
 - ``POST /deep-linking/return``: verifies the ``LtiDeepLinkingResponse``, keeps the
   placed items and, when the return URL names the course, creates the line item of each
   item placed with a ``lineItem`` (Moodle creates the grade column the same way).
@@ -23,6 +27,7 @@ own blueprint; this module holds the services a launched tool calls.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -30,7 +35,7 @@ from urllib.parse import urlencode
 import jwt
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
-from demo_lms.service_checks import deep_linking_problem, score_problem
+from demo_lms.service_checks import OPENEDX_ACCEPT_TYPES, deep_linking_problem, score_problem
 from demo_lms.service_state import ReceivedScore, ServiceState
 from demo_lms.tool_jwt import ToolJwtRejected, ToolKeysets, unverified_claim, verify_tool_jwt
 
@@ -256,7 +261,20 @@ def lineitems(context_id: str) -> Any:
         allowed = _authorize(AGS + "lineitem", AGS + "lineitem.readonly")
         if not isinstance(allowed, str):
             return allowed
-        items = [i for i in state.lineitems.values() if i.context_id == context_id]
+        if state.lineitems_delay:
+            time.sleep(state.lineitems_delay)
+        filters = {
+            "resource_link_id": request.args.get("resource_link_id"),
+            "resource_id": request.args.get("resource_id"),
+            "tag": request.args.get("tag"),
+        }
+        with state.lock:
+            items = [
+                i
+                for i in state.lineitems.values()
+                if i.context_id == context_id
+                and all(value is None or getattr(i, key) == value for key, value in filters.items())
+            ]
         response = jsonify([_lineitem_json(i) for i in items])
         response.mimetype = LINEITEMS_MEDIA_TYPE
         return response
@@ -276,6 +294,7 @@ def lineitems(context_id: str) -> Any:
         resource_id=body.get("resourceId"),
         resource_link_id=body.get("resourceLinkId"),
         tag=body.get("tag"),
+        type_id=request.args.get("type_id"),
     )
     response = jsonify(_lineitem_json(item))
     response.mimetype = LINEITEM_MEDIA_TYPE
@@ -315,10 +334,21 @@ def scores(context_id: str, item_id: str) -> Any:
         previous = [
             s for s in state.scores if s.lineitem_id == item_id and s.user_id == body["userId"]
         ]
-        if previous and stamp <= max(s.timestamp for s in previous):
+        latest = max((s.timestamp for s in previous), default=None)
+        if latest is not None and stamp <= latest:
+            client = state.clients.get(allowed)
+            if client is not None and client.style == "openedx":
+                return jsonify({"timestamp": [_openedx_stale(stamp, latest)]}), 400
             return jsonify({"error": "conflict", "error_description": "stale timestamp"}), 409
         state.scores.append(ReceivedScore(item_id, body["userId"], body, stamp))
     return Response(status=204)
+
+
+def _openedx_stale(stamp: datetime, latest: datetime) -> str:
+    """lti-consumer-xblock's words for a score that is not newer than the one it holds."""
+    if stamp == latest:
+        return "Score already exists for the provided timestamp"
+    return "Score timestamp can only be updated to a later point in time"
 
 
 # --- Deep Linking return -----------------------------------------------------------
@@ -345,7 +375,8 @@ def deep_linking_return() -> Any:
         )
     except ToolJwtRejected as exc:
         return jsonify({"error": exc.reason}), 400
-    problem = deep_linking_problem(state, client.deployment_ids, claims)
+    accept_types = OPENEDX_ACCEPT_TYPES if client.style == "openedx" else None
+    problem = deep_linking_problem(state, client.deployment_ids, claims, accept_types)
     if problem:
         return jsonify({"error": problem}), 400
     items = claims.get(DL + "content_items", [])

@@ -5,7 +5,8 @@ more browsers drop its cookies. So after a launch the tool does not rely on a se
 cookie: it issues a *launch handle*, the signed and expiring id of a server-side
 ``LaunchSession`` row bound to the person and the deployment, and carries it in every
 link and form (``lh``). A cookie with the same value is also set (``SameSite=None;
-Secure`` over HTTPS) for browsers that keep it, but a handle in the request always wins.
+Secure; Partitioned`` over HTTPS) for browsers that keep it, but a handle in the
+request always wins.
 
 Forms carry a CSRF token derived from the handle's session id, so a page of another
 site cannot post on a person's behalf even when the cookie is sent.
@@ -374,7 +375,12 @@ def launch_fields() -> Markup:
 
 
 def set_launch_cookie(response: Response, handle: str) -> None:
-    """Also keep the handle in a cookie, cross-site capable when the request is HTTPS."""
+    """Also keep the handle in a cookie, cross-site capable when the request is HTTPS.
+
+    Partitioned (CHIPS) over HTTPS: a browser blocking third-party cookies still keeps
+    it for the platform's site, so the pages of the launch in that iframe get it back
+    (and the fixation check below has a cookie to compare with).
+    """
     secure = request.is_secure
     response.set_cookie(
         COOKIE,
@@ -383,6 +389,7 @@ def set_launch_cookie(response: Response, handle: str) -> None:
         secure=secure,
         httponly=True,
         samesite="None" if secure else "Lax",
+        partitioned=secure,
         path="/",
     )
 

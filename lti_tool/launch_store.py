@@ -15,6 +15,7 @@ by the CLI or another worker counts from the very next request.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select
@@ -91,10 +92,29 @@ _SAVE_LOGIN = Prepared(
                 "registration_id",
                 "target_link_uri",
                 "lti_deployment_id",
+                "login_hint",
+                "lti_message_hint",
                 "created_at",
             )
         }
     )
+)
+#: A login as it could be started again: read only when a launch came back without
+#: its state cookie (the new-window offer, lti_tool/new_window.py).
+_LOGIN_AGAIN = Prepared(
+    select(
+        _PLATFORM.c.issuer,
+        _REGISTRATION.c.client_id,
+        _STATE.c.login_hint,
+        _STATE.c.lti_message_hint,
+        _STATE.c.target_link_uri,
+        _STATE.c.lti_deployment_id,
+        _STATE.c.created_at,
+        _STATE.c.used_at,
+    )
+    .join(_REGISTRATION, _REGISTRATION.c.id == _STATE.c.registration_id)
+    .join(_PLATFORM, _PLATFORM.c.id == _REGISTRATION.c.platform_id)
+    .where(_STATE.c.state == bindparam("state"))
 )
 _DEPLOYMENT = Prepared(
     select(_DEPLOYMENT_T.c.id, _REGISTRATION.c.platform_id)
@@ -112,6 +132,15 @@ class DeploymentRef:
 
     id: str
     platform_id: str
+
+
+@dataclass(frozen=True)
+class LoginAgain:
+    """A login's initiation parameters, when it was issued, whether its state was spent."""
+
+    params: dict[str, str]
+    created_at: datetime
+    used: bool
 
 
 class SqlToolStore:
@@ -196,9 +225,31 @@ class SqlToolStore:
                 "registration_id": login.registration.id,
                 "target_link_uri": login.target_link_uri,
                 "lti_deployment_id": login.lti_deployment_id,
+                "login_hint": login.login_hint,
+                "lti_message_hint": login.lti_message_hint,
                 "created_at": utcnow(),
             },
         )
+
+    def login_again(self, state: str) -> LoginAgain | None:
+        """The login that issued ``state``, as its initiation could be sent again.
+
+        None for a state never issued, or issued before the hints were kept.
+        """
+        row = _LOGIN_AGAIN.first(self.connection, {"state": state})
+        if row is None or not row.login_hint:
+            return None
+        params = {
+            "iss": row.issuer,
+            "client_id": row.client_id,
+            "login_hint": row.login_hint,
+            "target_link_uri": row.target_link_uri,
+        }
+        if row.lti_deployment_id is not None:
+            params["lti_deployment_id"] = row.lti_deployment_id
+        if row.lti_message_hint is not None:
+            params["lti_message_hint"] = row.lti_message_hint
+        return LoginAgain(params, row.created_at, row.used_at is not None)
 
     def deployment(self, registration_id: str, deployment_id: str) -> DeploymentRef | None:
         """The registered deployment a launch names.

@@ -5,9 +5,10 @@ recognition wall and the peer-endorsement board. In Moodle each becomes an
 ``ltiResourceLink`` (the only type it accepts), carrying ``custom.target`` so that later
 launches of the link land on the right page (see ``DESTINATIONS`` in the launch
 blueprint) and, for a badge placed as graded, a ``lineItem`` so that Moodle creates the
-grade column the badge completes. Open edX also takes plain ``link``, ``html`` and
-``image`` items, which suit a badge shown in a unit without launching the tool: the
-badge's public description, a badge card, or its image.
+grade column the badge completes (offered unless the request says
+``accept_lineitem: false``; Moodle 4.3 sends no such key). Open edX also takes plain
+``link``, ``html`` and ``image`` items, which suit a badge shown in a unit without
+launching the tool: the badge's public description, a badge card, or its image.
 """
 
 from __future__ import annotations

@@ -9,22 +9,40 @@ row's fate: accepted → sent; 409 → superseded (it holds a newer score); no s
 no line item any more, or a line item off the registration's origins → failed for good
 (retrying cannot help); anything else (network, 5xx, an expired registration's 401) →
 tried again later with a growing wait.
+
+A score whose link has no column yet (Open edX's programmatic mode: the launch names
+``lineitems`` but no ``lineitem``) first gets one. The sender takes the link itself for
+a while (a conditional update of ``lineitem_claimed_until``), finds or creates the
+column through the line-items service, and keeps its URL on the link
+(``tool_lineitem_url``) for every later score. Another sender meeting a link that is
+being equipped waits for its next attempt; a sender that dies mid-way frees the link
+when its claim lapses, and the next one finds the column already made (the service is
+asked before anything is created). So one link never gets two columns.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from sqlalchemy import or_, update
 
 from badges import grade_passback
-from badges.models import Deployment
+from badges.models import BadgeClass, Deployment, ResourceLink
 from badges.models.columns import utcnow
 from badges.models.score_delivery import PENDING, ScoreDelivery
 from badges.platforms import known_origins
 from badges.runtime import Runtime
 from badges.storage import transaction
-from lti_tool.lti1p3.assignments_grades import AgsEndpoint, Score, ScoreOutcome, post_score
+from lti_tool.lti1p3.assignments_grades import (
+    AgsEndpoint,
+    NewLineItem,
+    Score,
+    ScoreOutcome,
+    find_or_create_lineitem,
+    post_score,
+)
 from lti_tool.lti1p3.service_errors import (
     InvalidScope,
     PlatformServiceError,
@@ -32,8 +50,12 @@ from lti_tool.lti1p3.service_errors import (
     ServiceUrlRefused,
 )
 from lti_tool.lti1p3.service_token import PlatformAccess, ServiceTokens
+from lti_tool.placements import BADGE_RESOURCE_PREFIX
 
 log = logging.getLogger(__name__)
+
+#: What :func:`_claim_link` answers when another sender is equipping the link.
+BUSY = "busy"
 
 
 @dataclass(frozen=True)
@@ -44,6 +66,9 @@ class _Outgoing:
     access: PlatformAccess
     endpoint: AgsEndpoint
     score: Score
+    #: The column to create first, when the link has none yet.
+    column: NewLineItem | None = None
+    link_pk: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +92,19 @@ def _outgoing(runtime: Runtime, delivery_ids: Iterable[str]) -> list[_Outgoing]:
             if deployment is None:
                 continue
             registration = deployment.registration
+            if delivery.lineitem_url == grade_passback.COLUMN_TO_CREATE and link.tool_lineitem_url:
+                delivery.lineitem_url = link.tool_lineitem_url  # made for an earlier score
+            column = None
+            if delivery.lineitem_url == grade_passback.COLUMN_TO_CREATE:
+                badge = session.get(BadgeClass, link.custom_badge) if link.custom_badge else None
+                column = NewLineItem(
+                    resource_link_id=link.resource_link_id,
+                    label=(badge.name if badge else None) or link.title or "Chemins",
+                    score_maximum=grade_passback.FULL_MARKS,
+                    resource_id=BADGE_RESOURCE_PREFIX + link.custom_badge
+                    if link.custom_badge
+                    else None,
+                )
             found.append(
                 _Outgoing(
                     delivery_id,
@@ -78,7 +116,7 @@ def _outgoing(runtime: Runtime, delivery_ids: Iterable[str]) -> list[_Outgoing]:
                         known_origins=known_origins(registration),
                     ),
                     AgsEndpoint(
-                        lineitem=delivery.lineitem_url,
+                        lineitem=delivery.lineitem_url or None,
                         lineitems=link.lineitems_url,
                         scopes=frozenset(link.ags_scopes or ()),
                     ),
@@ -88,13 +126,80 @@ def _outgoing(runtime: Runtime, delivery_ids: Iterable[str]) -> list[_Outgoing]:
                         delivery.score_maximum,
                         delivery.scored_at,
                     ),
+                    column,
+                    link.id,
                 )
             )
         return found
 
 
-def _post(tokens: ServiceTokens, outgoing: _Outgoing) -> _Answer:
+def _claim_link(runtime: Runtime, link_pk: str) -> str | None:
+    """Take the link to equip it with a column; returns its column if it has one now.
+
+    ``None`` with the claim taken means "create it"; :data:`BUSY` means another sender
+    holds the link.
+    """
+    now = utcnow()
+    with transaction(runtime.sessions) as session:
+        taken = session.execute(
+            update(ResourceLink)
+            .where(
+                ResourceLink.id == link_pk,
+                ResourceLink.tool_lineitem_url.is_(None),
+                or_(
+                    ResourceLink.lineitem_claimed_until.is_(None),
+                    ResourceLink.lineitem_claimed_until <= now,
+                ),
+            )
+            .values(lineitem_claimed_until=now + grade_passback.LEASE)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            return None
+        link = session.get(ResourceLink, link_pk)
+        return link.tool_lineitem_url if link is not None and link.tool_lineitem_url else BUSY
+
+
+def _equip_link(runtime: Runtime, outgoing: _Outgoing, url: str | None) -> None:
+    """Keep the column made for the link (or free the link when none was made)."""
+    with transaction(runtime.sessions) as session:
+        link = session.get(ResourceLink, outgoing.link_pk)
+        if link is not None:
+            if url is not None:
+                link.tool_lineitem_url = url
+            link.lineitem_claimed_until = None
+        delivery = session.get(ScoreDelivery, outgoing.delivery_id)
+        if delivery is not None and url is not None:
+            delivery.lineitem_url = url
+
+
+def _with_column(runtime: Runtime, tokens: ServiceTokens, outgoing: _Outgoing) -> _Outgoing:
+    """``outgoing`` aimed at its link's column, made through the service if need be."""
+    if outgoing.column is None or outgoing.link_pk is None:
+        return outgoing
+    if not outgoing.endpoint.creates_lineitems():
+        raise ServiceNotOffered("this activity has no grade column, and the tool may not add one")
+    existing = _claim_link(runtime, outgoing.link_pk)
+    if existing == BUSY:
+        raise PlatformServiceError("another sender is adding this activity's grade column")
+    url = existing
+    if url is None:
+        try:
+            url = find_or_create_lineitem(
+                tokens, outgoing.access, outgoing.endpoint, outgoing.column
+            )
+        except BaseException:
+            _equip_link(runtime, outgoing, None)
+            raise
+        log.info("score %s: grade column created for its activity", outgoing.delivery_id)
+    _equip_link(runtime, outgoing, url)
+    endpoint = replace(outgoing.endpoint, lineitem=url)
+    return replace(outgoing, endpoint=endpoint, column=None)
+
+
+def _post(runtime: Runtime, tokens: ServiceTokens, outgoing: _Outgoing) -> _Answer:
     try:
+        outgoing = _with_column(runtime, tokens, outgoing)
         outcome = post_score(tokens, outgoing.access, outgoing.endpoint, outgoing.score)
     except (ServiceNotOffered, InvalidScope, ServiceUrlRefused) as error:
         log.warning("score %s cannot be sent: %s", outgoing.delivery_id, error)
@@ -116,10 +221,20 @@ def _record(runtime: Runtime, delivery_id: str, answer: _Answer) -> str:
         if answer.outcome is not None:
             superseded = answer.outcome is ScoreOutcome.SUPERSEDED
             grade_passback.delivered(delivery, superseded=superseded, now=now)
+            log.info("score %s %s (attempt %d)", delivery_id, delivery.status, delivery.attempts)
         else:
             grade_passback.failed(
                 delivery, answer.error or "unknown error", now=now, permanent=answer.permanent
             )
+            if delivery.status == PENDING:
+                log.info(
+                    "score %s queued: attempt %d failed, next at %s",
+                    delivery_id,
+                    delivery.attempts,
+                    f"{delivery.next_attempt_at:%Y-%m-%dT%H:%M:%SZ}",
+                )
+            else:
+                log.warning("score %s failed after %d attempt(s)", delivery_id, delivery.attempts)
         return delivery.status
 
 
@@ -127,7 +242,7 @@ def _send_claimed(runtime: Runtime, tokens: ServiceTokens, claimed: list[str]) -
     statuses: dict[str, str] = {}
     for outgoing in _outgoing(runtime, claimed):
         statuses[outgoing.delivery_id] = _record(
-            runtime, outgoing.delivery_id, _post(tokens, outgoing)
+            runtime, outgoing.delivery_id, _post(runtime, tokens, outgoing)
         )
     return statuses
 

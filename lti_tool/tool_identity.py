@@ -57,10 +57,27 @@ def service_tokens(app: Flask) -> ServiceTokens:
         return tokens
 
 
-def tool_description(origin: str, description: str) -> ToolDescription:
+#: The tool's name on a platform; a registration adds its community's after a dash.
+TOOL_NAME = "Chemins"
+
+
+def client_name(community_name: str | None) -> str:
+    """The name a platform shows for one registration: "Chemins — <community>".
+
+    A platform with several registrations of Chemins (one per social centre, each
+    with its own community) lists them all under this name in its tool list; without
+    the community's name, its admin could not tell them apart.
+    """
+    name = " ".join((community_name or "").split())
+    return f"{TOOL_NAME} — {name}" if name else TOOL_NAME
+
+
+def tool_description(
+    origin: str, description: str, community_name: str | None = None
+) -> ToolDescription:
     """What the tool tells a platform about itself during Dynamic Registration."""
     return ToolDescription(
-        client_name="Chemins",
+        client_name=client_name(community_name),
         base_url=origin,
         login_url=f"{origin}/lti/login",
         launch_url=f"{origin}/lti/launch",

@@ -1,8 +1,10 @@
-"""Takes the README's tour screenshots from a real `make run`-style demo.
+"""Takes the README's tour screenshots, and docs/moodle.md's, from a `make run`-style demo.
 
 Starts the demo (tool + demo LMS) in a throwaway instance on free ports, drives Debian's
 Chromium through Playwright at phone and desktop sizes, and writes PNGs to docs/images/.
-Run it after changing a page the README shows: ``.venv/bin/python scripts/tour-screenshots.py``.
+Run it after changing a page the README or the Moodle guide shows:
+``.venv/bin/python scripts/tour-screenshots.py``. Moodle's own screens are not shown:
+the guide's pictures are Chemins' pages, as a Moodle admin and a trainer meet them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import requests
 from playwright.sync_api import sync_playwright
@@ -87,11 +90,59 @@ def main() -> None:
                 phone = browser.new_page(viewport={"width": 360, "height": 780}, locale="fr-FR")
                 phone.goto(badge_page)
                 phone.screenshot(path=OUT / "tour-badge-page.png", full_page=True)
+                _moodle_guide(browser, env, tool_port, lms_port)
                 browser.close()
         finally:
             lms.send_signal(signal.SIGTERM)
             lms.wait(timeout=30)
-    print(f"written: {OUT / 'tour-course.png'}, {OUT / 'tour-badge-page.png'}")
+    print(f"written: {', '.join(str(OUT / name) for name in WRITTEN)}")
+
+
+#: Every picture the script writes, in docs/images/.
+WRITTEN = (
+    "tour-course.png",
+    "tour-badge-page.png",
+    "moodle-config.png",
+    "moodle-register.png",
+    "moodle-trainer-nav.png",
+)
+
+
+def _moodle_guide(browser, env: dict[str, str], tool_port: int, lms_port: int) -> None:  # type: ignore[no-untyped-def]
+    """docs/moodle.md's pictures, in English (the guide's language), small and few."""
+    tool = f"http://127.0.0.1:{tool_port}"
+    page = browser.new_page(viewport={"width": 360, "height": 780}, locale="en-GB")
+    page.goto(f"{tool}/lti/config?lang=en")
+    page.locator(".copy-button").first.wait_for()  # the script added the copy buttons
+    page.locator("#manual-title").scroll_into_view_if_needed()
+    page.evaluate("window.scrollBy(0, -300)")
+    page.screenshot(path=OUT / "moodle-config.png")
+    page.close()
+    page = browser.new_page(viewport={"width": 760, "height": 620}, locale="en-GB")
+    # What the Moodle admin sees after "Add LTI Advantage": the demo LMS plays Moodle.
+    link = subprocess.run(
+        [BIN / "chemins", "platform", "registration-link"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()[0]
+    page.goto(f"http://localhost:{lms_port}/lti/dynamic-registration?url={quote(link, safe='')}")
+    page.goto(page.url + "&lang=en")
+    page.locator("h1").wait_for()
+    page.get_by_label("Name of your organisation (a new community)").fill(
+        "Centre social Les Tilleuls"
+    )
+    page.screenshot(path=OUT / "moodle-register.png")
+    page.close()
+    # A trainer's activity: the links to the course's pages, the roster among them.
+    trainer = browser.new_page(viewport={"width": 760, "height": 560}, locale="en-GB")
+    trainer.goto(f"http://localhost:{lms_port}/")
+    trainer.get_by_role("link", name=re.compile("formatrice")).first.click()
+    trainer.frame_locator("iframe").locator(".launch-nav").wait_for()
+    trainer.wait_for_timeout(500)
+    trainer.locator("iframe").screenshot(path=OUT / "moodle-trainer-nav.png")
+    trainer.close()
 
 
 if __name__ == "__main__":

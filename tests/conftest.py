@@ -9,6 +9,7 @@ throwaway cluster; each test gets its own database cloned from a migrated templa
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import secrets
 from collections.abc import Iterator
@@ -30,6 +31,21 @@ _counter = itertools.count()
 
 def make_instance(directory: Path, database_url: str) -> Instance:
     return Instance(directory, database_url, secrets.token_urlsafe(32), BASE_URL)
+
+
+@pytest.fixture(autouse=True)
+def logging_left_as_found() -> Iterator[None]:
+    """Every ``chemins`` command a test runs sets up logging (:mod:`lti_tool.logging_setup`)
+    in this process; the next test gets the logging it would have had without it."""
+    from lti_tool.logging_setup import CurrentStderr
+
+    root = logging.getLogger()
+    level, alembic = root.level, logging.getLogger("alembic").level
+    yield
+    for handler in [h for h in root.handlers if isinstance(h, CurrentStderr)]:
+        root.removeHandler(handler)
+    root.setLevel(level)
+    logging.getLogger("alembic").setLevel(alembic)
 
 
 @pytest.fixture(scope="session")

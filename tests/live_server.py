@@ -11,14 +11,21 @@ which would derail pytest's fixture teardown for every later test.
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import random
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from werkzeug.serving import make_server
 
 #: The kernel's ephemeral range when /proc does not say (Linux's default).
@@ -28,21 +35,32 @@ _handed_out: set[int] = set()
 
 
 class LiveServer:
-    def __init__(self, app: Callable[..., Any], host: str = "127.0.0.1", port: int = 0) -> None:
+    """``ssl_context``: serve HTTPS (e.g. with :func:`throwaway_certificate`)."""
+
+    def __init__(
+        self,
+        app: Callable[..., Any],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         listener = _listening_socket(host, port)
         try:
             # werkzeug duplicates the descriptor; binding it ourselves means a port
             # taken meanwhile raises OSError instead of exiting the interpreter.
-            self._server = make_server(host, port, app, threaded=True, fd=listener.fileno())
+            self._server = make_server(
+                host, port, app, threaded=True, fd=listener.fileno(), ssl_context=ssl_context
+            )
         finally:
             listener.close()
         self.host = host
         self.port = self._server.port
+        self.scheme = "https" if ssl_context is not None else "http"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def start(self) -> LiveServer:
         self._thread.start()
@@ -53,6 +71,46 @@ class LiveServer:
             self._server.shutdown()
             self._thread.join(timeout=5)
         self._server.server_close()
+
+
+def throwaway_certificate(directory: Path, names: tuple[str, ...]) -> ssl.SSLContext:
+    """A server TLS context with a fresh self-signed certificate for host ``names``.
+
+    For tests only: browsers are told to accept it (``ignore_https_errors``); the
+    certificate and key are written under ``directory`` and live as long as it does.
+    """
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
+    alternatives: list[x509.GeneralName] = []
+    for name in names:
+        try:
+            alternatives.append(x509.IPAddress(ipaddress.ip_address(name)))
+        except ValueError:
+            alternatives.append(x509.DNSName(name))
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(alternatives), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "tls-cert.pem", directory / "tls-key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    return context
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:
@@ -103,9 +161,12 @@ def _ephemeral_range() -> tuple[int, int]:
 
 @contextmanager
 def serving(
-    app: Callable[..., Any], port: int = 0, host: str = "127.0.0.1"
+    app: Callable[..., Any],
+    port: int = 0,
+    host: str = "127.0.0.1",
+    ssl_context: ssl.SSLContext | None = None,
 ) -> Iterator[LiveServer]:
-    server = LiveServer(app, host, port).start()
+    server = LiveServer(app, host, port, ssl_context).start()
     try:
         yield server
     finally:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from badges.models.columns import UTCDateTime, new_id, utcnow
@@ -22,6 +22,11 @@ class Community(Base):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     language: Mapped[str] = mapped_column(String(10), default="fr")
+    #: Whether a course member who is both a learner and a teaching assistant (Open
+    #: edX's forum "Community TA") may award badges; see decision 0018.
+    teaching_assistants_award: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     profiles: Mapped[list[Profile]] = relationship(back_populates="community")

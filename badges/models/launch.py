@@ -31,6 +31,10 @@ class LaunchState(Base):
     )
     target_link_uri: Mapped[str] = mapped_column(String(2000))
     lti_deployment_id: Mapped[str | None] = mapped_column(String(255))
+    #: The login's hints, for starting the same login again in a new window when the
+    #: browser dropped the state cookie in the platform's iframe (the id_token has neither).
+    login_hint: Mapped[str | None] = mapped_column(String(2048))
+    lti_message_hint: Mapped[str | None] = mapped_column(String(4096))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

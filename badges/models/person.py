@@ -109,6 +109,11 @@ class ResourceLink(Base):
     lineitem_url: Mapped[str | None] = mapped_column(String(1000))
     lineitems_url: Mapped[str | None] = mapped_column(String(1000))
     ags_scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: The grade column Chemins created through the line-items service, for a link whose
+    #: launches name none (Open edX's programmatic mode); launches never rewrite it.
+    tool_lineitem_url: Mapped[str | None] = mapped_column(String(1000))
+    #: While one score sender creates that column, the others leave the link alone.
+    lineitem_claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -26,10 +26,10 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from badges import course_awards, course_people
+from badges import course_awards, course_people, grade_passback
 from badges.awarding import AwardRefused
 from badges.badge_classes import PUBLISHED
-from badges.models import Assertion, BadgeClass, Context, LaunchSession, Person
+from badges.models import Assertion, BadgeClass, Context, LaunchSession, Person, ResourceLink
 from badges.models.badge_class import LEVEL_NAMES
 from badges.models.score_delivery import FAILED, PENDING, SENT, SUPERSEDED
 from badges.public_urls import PublicUrls
@@ -199,6 +199,12 @@ def _page(error: str | None = None, status: int = 200) -> tuple[str, int]:
         roster_read = False
         if trainer and context is not None:
             candidates, roster_read = _candidates(session, launch, badge, context)
+        link = (
+            session.get(ResourceLink, launch.resource_link_pk) if launch.resource_link_pk else None
+        )
+        # Said to the trainer rather than silently sending nothing (Moodle with the grade
+        # service off, Open edX with grades "disabled").
+        gradable = link is None or grade_passback.can_grade(link)
         page = render_template(
             "course/ask_badge.html",
             launch=launch,
@@ -213,6 +219,7 @@ def _page(error: str | None = None, status: int = 200) -> tuple[str, int]:
             in_course=context is not None,
             candidates=candidates,
             roster_read=roster_read,
+            gradable=gradable,
             notice=_awarded_notice(session, launch, badge, urls),
             error=error,
         )

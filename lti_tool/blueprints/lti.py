@@ -42,10 +42,10 @@ from badges.launches import (
     forget_old_launches,
     record_launch,
 )
-from badges.models import Platform, ResourceLink
+from badges.models import Community, Deployment, Platform, ResourceLink
 from badges.models.columns import utcnow
 from badges.storage import transaction
-from lti_tool import platform_storage
+from lti_tool import new_window, platform_storage
 from lti_tool.app import runtime_of
 from lti_tool.i18n import LANGUAGES
 from lti_tool.launch_handle import (
@@ -62,7 +62,7 @@ from lti_tool.lti1p3.message_launch import CUSTOM, Launch, MessageLaunch
 from lti_tool.lti1p3.oidc_login import initiate_login
 from lti_tool.lti1p3.platform_keys import PlatformKeys
 from lti_tool.lti1p3.registration import ToolUrls
-from lti_tool.lti1p3.roles import chemins_role
+from lti_tool.lti1p3.roles import chemins_role, teaching_assistant_learner
 from lti_tool.outbound_client import outbound_client
 
 log = logging.getLogger(__name__)
@@ -168,11 +168,18 @@ def registered_origins() -> tuple[str, ...]:
 
 
 def _state_cookie_kwargs() -> dict[str, Any]:
+    """Over HTTPS: cross-site capable and partitioned (CHIPS).
+
+    Browsers that block third-party cookies drop a plain ``SameSite=None`` cookie set in
+    the platform's iframe, but keep a partitioned one for that top-level site: the
+    launch, posted in the same iframe, carries it back (docs/decisions/0017).
+    """
     secure = request.is_secure
     return {
         "secure": secure,
         "httponly": True,
         "samesite": "None" if secure else "Lax",
+        "partitioned": secure,
         "path": url_for("lti.launch"),
     }
 
@@ -191,13 +198,31 @@ def login() -> Response | tuple[str, int]:
     """Third-party initiated login (GET from Open edX, POST from Moodle)."""
     request.max_content_length = MAX_LTI_BODY
     params = request.form if request.method == "POST" else request.args
+    return _start_login(params.to_dict())
+
+
+@bp.get("/login/again")
+def login_again() -> Response | tuple[str, int]:
+    """The same login again, in a new window: the button of the new-window page.
+
+    The parameters come signed from that page (lti_tool/new_window.py) and pass every
+    check of a fresh login; an altered or expired link is refused like a bad login.
+    """
+    params = new_window.restart_params(request.args.get(new_window.RESTART_PARAM))
+    if params is None:
+        return _refused(LoginRefused("B28", "new-window link altered or expired", 400))
+    return _start_login(params)
+
+
+def _start_login(params: dict[str, str]) -> Response | tuple[str, int]:
+    """Check a login initiation, remember its state, send the browser to the platform."""
     runtime = runtime_of(current_app)
     try:
         # Core statements in a Core transaction: an ORM session and its commit would
         # cost more than the two statements of a login (see lti_tool/launch_store.py).
         with runtime.engine.begin() as connection:
             store = SqlToolStore(connection)
-            accepted = initiate_login(params.to_dict(), store, tool_urls())
+            accepted = initiate_login(params, store, tool_urls())
             _purge_old_launches(connection)
             store.save_login(accepted)
     except LoginRefused as refusal:
@@ -227,7 +252,26 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _facts(launch: Launch, state: str, platform_id: str, deployment_pk: str) -> LaunchFacts:
+def _assistants_award(connection: Connection, deployment_pk: str) -> bool:
+    """Whether the deployment's community lets teaching assistants who learn award.
+
+    Read only for such a person (rare), so an ordinary launch costs no extra statement.
+    """
+    found = connection.execute(
+        select(Community.teaching_assistants_award)
+        .join(Deployment, Deployment.community_id == Community.id)
+        .where(Deployment.id == deployment_pk)
+    ).scalar()
+    return bool(found)
+
+
+def _facts(
+    launch: Launch,
+    state: str,
+    platform_id: str,
+    deployment_pk: str,
+    assistants_award: bool = False,
+) -> LaunchFacts:
     claims = launch.claims
     roles = tuple(launch.claim("roles"))
     context = _dict(launch.claim("context"))
@@ -243,7 +287,7 @@ def _facts(launch: Launch, state: str, platform_id: str, deployment_pk: str) -> 
         deployment_pk=deployment_pk,
         sub=claims["sub"],
         message_type=launch.message_type,
-        role=chemins_role(roles),
+        role=chemins_role(roles, assistants_award=assistants_award),
         lti_roles=roles,
         name=_text(claims.get("name"), 200),
         given_name=_text(claims.get("given_name"), 200),
@@ -328,9 +372,21 @@ def launch() -> Response | tuple[str, int]:
         handle = issue_handle(row)
         resource_link_pk = row.resource_link_id
     except LaunchRefused as refusal:
+        offer = None
+        dropped = new_window.cookie_dropped(STATE_COOKIE)
+        if refusal.code == "B17" and dropped and not form.get(platform_storage.VALUE_FIELD):
+            # The browser kept no cookie in the frame (and proved nothing else): offer a
+            # new window, or say that HTTPS is needed, rather than a dead end. Read
+            # before the state is spent. A cookie or stored value of another login is
+            # another browser's: a plain B17.
+            offer = new_window.offer_page(state, current_app.config.get("LTI_STATE_TTL", 600))
         if state:
             with transaction(runtime.sessions) as session:
                 burn_state(session, state)
+        if offer is not None:
+            log.warning("LTI LaunchRefused refused B17: no state cookie; new window offered")
+            g.frame_ancestors = registered_origins()
+            return offer
         return _refused(refusal)
     log.info("LTI launch accepted: %s, deployment %s", accepted.message_type, deployment.id)
     response = redirect(_destination(accepted, handle, resource_link_pk), code=303)
@@ -364,7 +420,10 @@ def _record(
             raise LaunchRefused("B19", "deployment vanished during the launch", 401)
         try:
             with connection.begin():
-                facts = _facts(accepted, state, deployment.platform_id, deployment.id)
+                assistants = teaching_assistant_learner(
+                    accepted.claim("roles")
+                ) and _assistants_award(connection, deployment.id)
+                facts = _facts(accepted, state, deployment.platform_id, deployment.id, assistants)
                 try:
                     return record_launch(connection, facts), deployment
                 except StateAlreadyUsed as exc:

@@ -17,6 +17,12 @@ session may choose any. An instance may open registration to anyone
 (``CHEMINS_OPEN_REGISTRATION=1``): each such registration makes a new community of its
 own. Anyone else is refused before Chemins fetches anything.
 
+When the platform is already connected, the page says to which community (as far as the
+person may see it) and what Moodle's "Update" will do: keep that community, unless a
+person with a right to it ticks "move". The tool's name on the platform carries the
+community's ("Chemins — Centre social Les Tilleuls"). Opened in a browser without the
+platform's parameters, the address answers a page saying what it is for.
+
 The requests that wait on the platform take one of a few slots per process
 (:mod:`lti_tool.fetch_slots`): when all are taken, the answer is 503 at once, so slow
 platforms cannot hold every thread of a worker.
@@ -24,6 +30,7 @@ platforms cannot hold every thread of a worker.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from dataclasses import dataclass
@@ -32,6 +39,7 @@ from urllib.parse import quote
 from flask import Blueprint, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from badges.access_links import EXPIRED, REVOKED, USED, LinkRefused, check_link
@@ -51,6 +59,7 @@ from badges.registration_rights import (
     RegistrationRight,
     choose,
     community_admin_right,
+    issuer_communities,
     joinable,
     link_right,
     store_registration,
@@ -173,6 +182,7 @@ def _credential() -> _Credential | Page:
             try:
                 link = check_link(session, secret, REGISTRATION)
             except LinkRefused as refused:
+                log.warning("dynamic registration refused: registration link %s", refused.reason)
                 return _refused(_link_refusal(refused.reason), 403)
             return _Credential(link_right(link, secret), (LINK_PARAM, secret))
     access = find_admin_access()
@@ -183,6 +193,7 @@ def _credential() -> _Credential | Page:
         return _Credential(right, (access.param, access.credential))
     if _open_registration():
         return _Credential(OPEN_REGISTRATION)
+    log.warning("dynamic registration refused: no registration link")
     return _refused(
         _(
             "Chemins connects a platform only with a registration link. Ask the Chemins "
@@ -202,8 +213,23 @@ class _Attempt:
     credential: _Credential
 
 
+def _info(*, with_link: bool = False) -> Page:
+    """What ``/lti/register`` is for, to someone who opened it in a browser by mistake.
+
+    400, since the request is not what the address expects, but with a page that says
+    where the address goes (in Moodle) and how to get a registration link.
+    """
+    page = render_template("lti/register_info.html", with_link=with_link)
+    return page, 400
+
+
 def _begin() -> _Attempt | Page:
     """This attempt's configuration URL, token and credential, or the page refusing it."""
+    bare = not request.args.get("openid_configuration", "").strip()
+    if request.method == "GET" and bare and not (request.args.get(LINK_PARAM) or "").strip():
+        # Pasted into a browser: say what the address is for (a link is still checked
+        # first below, so that an expired one says so).
+        return _info()
     credential = _credential()
     configuration_url = (_source().get("openid_configuration") or "").strip()
     token = (_source().get("registration_token") or "").strip()
@@ -212,15 +238,7 @@ def _begin() -> _Attempt | Page:
     if not isinstance(credential, _Credential):
         return credential
     if not configuration_url:
-        return _refused(
-            _(
-                "This address is for your learning platform, not for a browser. Paste it "
-                "whole as the tool URL in your platform (in Moodle: Site administration › "
-                "Plugins › Activity modules › External tool › Manage tools, then "
-                "“Add LTI Advantage”)."
-            ),
-            400,
-        )
+        return _info(with_link=credential.field is not None and credential.field[0] == LINK_PARAM)
     return _Attempt(configuration_url, token, credential)
 
 
@@ -337,19 +355,49 @@ def _status(code: str) -> int:
     return 400 if code in (NAME_MISSING, NAME_TAKEN) else 403
 
 
+@dataclass(frozen=True)
+class _Known:
+    """What Chemins already holds for this platform, as this person may see it."""
+
+    #: (id, name) of the communities the platform is connected to that they may join.
+    visible: list[tuple[str, str]]
+    #: Whether it is also connected to communities they may not see.
+    hidden: bool
+
+
+def _known(session: Session, issuer: str, right: RegistrationRight) -> _Known:
+    found = issuer_communities(session, issuer)
+    visible = [(cid, name) for cid, name in found if right.may_join(cid)]
+    return _Known(visible, len(visible) != len(found))
+
+
 def _form(
     configuration: PlatformConfiguration,
     attempt: _Attempt,
     error: str | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    """The form; it carries the platform's token (and a link or handle): never stored."""
+    """The form; it carries the platform's token (and a link or handle): never stored.
+
+    When the platform is already connected, the page says to which community and what
+    an "Update" on the platform's side will do: keep it there, unless this person may
+    move it and asks to.
+    """
     right = attempt.credential.right
     with transaction(runtime_of(current_app).sessions) as session:
         communities = joinable(session, right)
         fixed = right.fixed_community
         fixed_community = session.get(Community, fixed) if fixed else None
         fixed_name = fixed_community.name if fixed_community is not None else None
+        known = _known(session, configuration.issuer, right)
+    known_ids = {cid for cid, _name in known.visible}
+    # Moving needs a right to the current community and somewhere else to go.
+    may_move = (
+        bool(known.visible)
+        and not known.hidden
+        and not fixed_name
+        and (right.may_create or any(cid not in known_ids for cid, _name in communities))
+    )
     page = render_template(
         "lti/register.html",
         configuration=configuration,
@@ -362,6 +410,9 @@ def _form(
         may_create=right.may_create,
         new=NEW,
         error=error,
+        known=known,
+        selected=known.visible[0][0] if len(known.visible) == 1 else None,
+        may_move=may_move,
     )
     return page, status, {"Cache-Control": "no-store"}
 
@@ -387,7 +438,25 @@ def _choice(right: RegistrationRight) -> Choice:
     chosen = request.form.get("community_id") or NEW
     name = request.form.get("community_name")
     with transaction(runtime_of(current_app).sessions) as session:
-        return choose(session, right, None if chosen == NEW else chosen, name)
+        choice = choose(session, right, None if chosen == NEW else chosen, name)
+    return dataclasses.replace(choice, move=request.form.get("move") == "1")
+
+
+def _community_name(issuer: str, right: RegistrationRight, choice: Choice) -> str | None:
+    """The community the platform will show in the tool's name (see ``client_name``).
+
+    The platform has not said yet whether it updates a tool Chemins knows: when this
+    person is not moving anything and the platform is connected to one community,
+    an update keeps it there, so that community names the tool.
+    """
+    with transaction(runtime_of(current_app).sessions) as session:
+        known = _known(session, issuer, right)
+        if not choice.move and len(known.visible) == 1 and not known.hidden:
+            return known.visible[0][1]
+        if choice.community_id:
+            community = session.get(Community, choice.community_id)
+            return community.name if community is not None else None
+    return choice.new_name
 
 
 def _store(
@@ -428,6 +497,23 @@ def _not_kept(reason: str) -> Page:
     )
 
 
+def _update_not_kept() -> Page:
+    """The platform updated a tool of another community's: nothing changed in Chemins.
+
+    Unlike a new tool, the platform's tool must not be removed: it still launches into
+    its own community, with the keys and addresses Chemins already had.
+    """
+    return _refused(
+        _(
+            "Your platform updated a Chemins tool that belongs to another community. "
+            "Chemins changed nothing: that tool keeps working as before. To connect this "
+            "platform to your community, start again and choose “Register as a new "
+            "external tool”, or ask the Chemins administrator to move it."
+        ),
+        409,
+    )
+
+
 @bp.post("/register")
 def finish() -> ResponseReturnValue:
     """Register with the platform, store the registration, close the platform's window."""
@@ -444,11 +530,13 @@ def finish() -> ResponseReturnValue:
             try:
                 choice = _choice(right)
             except RegistrationRefused as refused:
+                log.warning("registration by %s refused: %s", configuration.issuer, refused.code)
                 message = _refusal_message(refused.code)
                 return _form(configuration, attempt, message, _status(refused.code))
+            community_name = _community_name(configuration.issuer, right, choice)
             result = register(
                 configuration,
-                tool_description(origin, description),
+                tool_description(origin, description, community_name),
                 token or None,
                 private_hosts=_private_platforms(),
             )
@@ -465,6 +553,8 @@ def finish() -> ResponseReturnValue:
         return _not_kept(_link_refusal(refused.reason))
     except RegistrationRefused as refused:
         log.warning("registration by %s refused at storage: %s", configuration.issuer, refused)
+        if refused.code == CLIENT_TAKEN:
+            return _update_not_kept()
         return _not_kept(_refusal_message(refused.code))
     except PlatformError as error:
         log.warning("registration by %s could not be stored: %s", configuration.issuer, error)

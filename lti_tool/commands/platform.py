@@ -1,4 +1,4 @@
-"""``chemins platform add|list|remove|communities|registration-link|admin-link``.
+"""``chemins platform add|list|remove|communities|registration-link|admin-link|…``.
 
 ``add``, ``list`` and ``remove`` are manual LTI 1.3 registration, the same fields as
 the admin page. ``add`` is idempotent: running it again with a new ``--deployment-id``
@@ -9,7 +9,9 @@ normal (Open edX creates one per component).
 single-use, expiring link for Dynamic Registration, into one community (chosen by the
 id ``communities`` shows) or into a new one. ``admin-link`` prints the instance admin's
 own short-lived way into the admin pages, never to be handed to anyone;
-``admin-link --revoke-all`` ends every admin session.
+``admin-link --revoke-all`` ends every admin session. ``teaching-assistants`` records a
+community's choice about course members who are both learners and teaching assistants
+(decision 0018).
 """
 
 from __future__ import annotations
@@ -152,6 +154,30 @@ def communities(holder: RuntimeHolder) -> None:
             click.echo(f"{row.id}\t{row.name}")
     if not found:
         click.echo("No community exists yet.")
+
+
+@platform_group.command("teaching-assistants")
+@click.argument("community_id")
+@click.option(
+    "--award/--no-award",
+    required=True,
+    help="Whether course members who are learners and teaching assistants (Open edX's "
+    "Community TAs) may award badges in this community.",
+)
+@pass_runtime
+def teaching_assistants(holder: RuntimeHolder, community_id: str, award: bool) -> None:
+    """Let a community's teaching assistants who are also learners award badges, or not."""
+    with transaction(holder.runtime.sessions) as session:
+        community = session.get(Community, community_id)
+        if community is None:
+            raise click.ClickException(f"no community with id {community_id}")
+        community.teaching_assistants_award = award
+        name = community.name
+    verb = "may now" if award else "may no longer"
+    click.echo(
+        f"In {name!r}, teaching assistants who are also learners {verb} award badges "
+        "(from their next launch)."
+    )
 
 
 @platform_group.command("registration-link")

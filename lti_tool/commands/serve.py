@@ -1,13 +1,16 @@
 """``chemins serve``: run the tool with gunicorn, or Werkzeug's server with ``--dev``.
 
 Both servers write their access log without the credentials some URLs carry
-(:mod:`lti_tool.access_log`). Behind a reverse proxy, ``--forwarded-allow-ips`` names the
-proxies whose ``X-Forwarded-*`` headers count (:mod:`lti_tool.trusted_proxy`); nobody's
-count by default.
+(:mod:`lti_tool.access_log`), in the lines every ``chemins`` command writes
+(:mod:`lti_tool.logging_setup`): gunicorn's own logs are handed to that setup instead
+of gunicorn's formats, so one collector reads one format. Behind a reverse proxy,
+``--forwarded-allow-ips`` names the proxies whose ``X-Forwarded-*`` headers count
+(:mod:`lti_tool.trusted_proxy`); nobody's count by default.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import click
@@ -78,10 +81,31 @@ def serve(
     _gunicorn(app, host, port, workers, threads, forwarded_allow_ips)
 
 
+#: gunicorn's access line without its own timestamp (every line starts with one).
+ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+
+
 def _gunicorn(
     app: Any, host: str, port: int, workers: int, threads: int, proxies: tuple[str, ...]
 ) -> None:
     from gunicorn.app.base import BaseApplication
+    from gunicorn.glogging import Logger
+
+    class _Logs(Logger):
+        """gunicorn's loggers, written by Chemins' handler on the root logger.
+
+        gunicorn gives ``gunicorn.error`` and ``gunicorn.access`` handlers and formats
+        of its own; they are taken off again, and the records passed up, so the level
+        and the format are ``CHEMINS_LOG_LEVEL`` and ``CHEMINS_LOG_FORMAT``'s.
+        """
+
+        def setup(self, cfg: Any) -> None:
+            super().setup(cfg)
+            for logger in (self.error_log, self.access_log):
+                for handler in list(logger.handlers):
+                    logger.removeHandler(handler)
+                logger.propagate = True
+            self.error_log.setLevel(logging.NOTSET)
 
     class _Server(BaseApplication):
         def load_config(self) -> None:
@@ -90,6 +114,8 @@ def _gunicorn(
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
+            self.cfg.set("access_log_format", ACCESS_LOG_FORMAT)
+            self.cfg.set("logger_class", _Logs)
             # gunicorn reads X-Forwarded-Proto itself (from 127.0.0.1 unless told):
             # the same proxies as the app's, or none.
             self.cfg.set("forwarded_allow_ips", ",".join(proxies))

@@ -8,7 +8,10 @@ conditional update on SQLite), so several workers share the work without sending
 score twice. SIGTERM (systemd, Docker, Kubernetes) and Ctrl-C stop the loop between
 two batches, never in the middle of a send. ``--once`` runs a single pass, for cron and tests.
 Scores go out through the guarded client, with the allowlist of the environment
-(``CHEMINS_PRIVATE_HOSTS``), as the web processes read it.
+(``CHEMINS_PRIVATE_HOSTS``), as the web processes read it. Each score's fate (sent,
+queued with the time of its next attempt, given up) is a line of the log every
+``chemins`` command writes (:mod:`lti_tool.logging_setup`); what it printed on stdout
+stays for the person at the shell.
 """
 
 from __future__ import annotations

@@ -6,7 +6,11 @@ endorsement board in the course. The platform says what it can take in the reque
 ``link``, ``html`` and ``image`` but shows an error page for ``file``. So the tool never
 sends a type the request did not accept, never sends several items when
 ``accept_multiple`` is false, and attaches a ``lineItem`` (which makes the platform
-create a grade column) only when ``accept_lineitem`` is true.
+create a grade column) unless ``accept_lineitem`` is false. A missing key means "no
+assumption" (DL §4.4.1), and that is what Moodle 4.3 sends: no ``accept_lineitem`` at
+all, yet it does create a grade item from a returned ``lineItem``. Open edX (also
+without the key) ignores the ``lineItem``; there the tool creates the column itself
+through the line-items service (:mod:`lti_tool.lti1p3.assignments_grades`).
 
 The response is a JWT signed with the tool's LTI key (``kid`` header), posted by the
 browser as the form field ``JWT`` to ``deep_link_return_url``. ``data`` is echoed
@@ -51,7 +55,8 @@ class DeepLinkingSettings:
     accept_types: frozenset[str]
     accept_presentation_document_targets: frozenset[str]
     accept_multiple: bool = False
-    accept_lineitem: bool = False
+    #: False only when the platform said ``"accept_lineitem": false``.
+    accept_lineitem: bool = True
     auto_create: bool = False
     title: str | None = None
     text: str | None = None
@@ -83,7 +88,7 @@ class DeepLinkingSettings:
             accept_types=frozenset(types),
             accept_presentation_document_targets=frozenset(targets),
             accept_multiple=settings.get("accept_multiple") is True,
-            accept_lineitem=settings.get("accept_lineitem") is True,
+            accept_lineitem=settings.get("accept_lineitem") is not False,
             auto_create=settings.get("auto_create") is True,
             title=text("title"),
             text=text("text"),

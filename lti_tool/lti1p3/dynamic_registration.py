@@ -36,6 +36,7 @@ from badges.outbound.client import OutboundClient
 from badges.outbound.errors import OutboundError
 from badges.outbound.errors import PrivateAddress as OutboundPrivateAddress
 from badges.outbound.response import OutboundResponse
+from badges.outbound.summary import summarise
 from lti_tool.lti1p3.service_errors import (
     PrivateAddress,
     RegistrationFailed,
@@ -261,6 +262,7 @@ def fetch_platform_configuration(
     except OutboundError as exc:
         raise _refused(exc, "the platform's configuration cannot be read") from exc
     if response.status_code != 200:
+        log.warning("platform configuration %s: %s", configuration_url, summarise(response))
         raise RegistrationFailed(
             f"the platform's configuration cannot be read (HTTP {response.status_code})",
             status=response.status_code,
@@ -373,10 +375,9 @@ def register(
     code = _error_code(response)
     if response.status_code in (401, 403):
         log.warning(
-            "registration at %s refused: %s %s",
+            "registration at %s refused: %s",
             configuration.registration_endpoint,
-            response.status_code,
-            code,
+            f"HTTP {response.status_code}, error {code}" if code else summarise(response),
         )
         if code == "token_already_used":
             message = "this registration link was already used; start again from the platform"
@@ -385,10 +386,9 @@ def register(
         raise RegistrationTokenRefused(message, status=response.status_code, code=code)
     if response.status_code not in (200, 201):
         log.warning(
-            "registration at %s failed: %s %s",
+            "registration at %s failed: %s",
             configuration.registration_endpoint,
-            response.status_code,
-            code,
+            f"HTTP {response.status_code}, error {code}" if code else summarise(response),
         )
         raise RegistrationFailed(
             f"the platform refused the registration (HTTP {response.status_code})",

@@ -49,6 +49,10 @@ class LoginRequest:
     target_link_uri: str
     lti_deployment_id: str | None
     redirect_url: str
+    #: The platform's hints, kept to start the same login again at top level when the
+    #: browser drops the state cookie in an iframe (see lti_tool/new_window.py).
+    login_hint: str = ""
+    lti_message_hint: str | None = None
 
 
 def _param(params: Mapping[str, str], name: str, required: bool = False) -> str | None:
@@ -131,4 +135,6 @@ def initiate_login(params: Mapping[str, str], store: ToolStore, urls: ToolUrls) 
         target_link_uri=target,
         lti_deployment_id=deployment_id,
         redirect_url=_with_query(registration.auth_login_url, auth),
+        login_hint=login_hint,
+        lti_message_hint=message_hint,
     )

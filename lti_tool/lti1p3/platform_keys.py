@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from badges.openbadges.jwks import JwkError, has_private_members, read_public_jwk
 from badges.outbound.client import OutboundClient
 from badges.outbound.errors import OutboundError
+from badges.outbound.summary import summarise
 from lti_tool.lti1p3.exceptions import PlatformKeysUnavailable, UnknownKeyId, WeakPlatformKey
 
 TIMEOUT = 5
@@ -120,7 +121,7 @@ class PlatformKeys:
             )
             if response.status_code != 200:  # a redirect too: it is not followed
                 raise PlatformKeysUnavailable(
-                    f"cannot fetch JWKS from {url}: HTTP {response.status_code}"
+                    f"cannot fetch JWKS from {url}: {summarise(response)}"
                 )
             keys = parse_jwks(response.json())
         except (OutboundError, ValueError) as exc:

@@ -16,8 +16,14 @@ instructor             membership#Administrator, membership#Instructor          
 staff, limited_staff   membership#Instructor                                     trainer
 global_staff           system and institution Administrator (+ Instructor)       admin
 student, guest, beta   membership#Learner                                        learner
-Community TA           Learner + membership/Instructor#TeachingAssistant         trainer
+Community TA           Learner + membership/Instructor#TeachingAssistant         learner (*)
 =====================  ========================================================  =======
+
+(*) A teaching assistant who is also a Learner of the course (Open edX's forum "Community
+TA", "Group Moderator") is a learner: Open edX itself refuses them Deep Linking, and
+they are in the course to learn. A community that wants its assistants to award turns
+``Community.teaching_assistants_award`` on, and they are trainers (decision 0018). A
+teaching assistant who is not also a Learner, and any Instructor, stays a trainer.
 """
 
 from __future__ import annotations
@@ -83,13 +89,39 @@ def role_of(value: str) -> str:
     return LEARNER
 
 
-def chemins_role(roles: Iterable[str]) -> str:
-    """The highest Chemins role any of ``roles`` grants; no role at all makes a learner."""
+def _assistant_only(role: Role) -> bool:
+    """A teaching role that is only a teaching assistant's."""
+    return role.sub_role == "TeachingAssistant" or (
+        role.name == "TeachingAssistant" and role.sub_role is None
+    )
+
+
+def teaching_assistant_learner(roles: Iterable[str]) -> bool:
+    """Whether the teaching in ``roles`` is only an assistant's, held by a Learner.
+
+    That is the one case where the community's choice decides (Open edX's "Community
+    TA": ``membership#Learner`` + ``membership/Instructor#TeachingAssistant``).
+    """
+    parsed = [parse_role(value) for value in roles]
+    teaching = [r for r in parsed if r.vocabulary == "membership" and r.name in TEACHING]
+    learner = any(r.vocabulary == "membership" and r.name == "Learner" for r in parsed)
+    return learner and bool(teaching) and all(_assistant_only(r) for r in teaching)
+
+
+def chemins_role(roles: Iterable[str], *, assistants_award: bool = False) -> str:
+    """The highest Chemins role any of ``roles`` grants; no role at all makes a learner.
+
+    A Learner who is only a teaching assistant besides counts as a learner unless the
+    community lets teaching assistants award (``assistants_award``).
+    """
+    values = list(roles)
     best = LEARNER
-    for value in roles:
+    for value in values:
         candidate = role_of(value)
         if RANK[candidate] > RANK[best]:
             best = candidate
+    if best == TRAINER and not assistants_award and teaching_assistant_learner(values):
+        return LEARNER
     return best
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from badges.outbound.errors import OutboundError
 from badges.outbound.response import OutboundResponse
+from badges.outbound.summary import summarise
 from lti_tool.lti1p3.service_errors import InvalidScope, ServiceCallFailed
 from lti_tool.lti1p3.service_origin import check_service_url
 from lti_tool.lti1p3.service_token import PlatformAccess, ServiceTokens
@@ -76,13 +77,13 @@ def call_service(
     wanted = frozenset(scopes)
     response = _send(tokens, platform, wanted, method, url, headers, json_body)
     if response.status_code == 401:
-        log.info("service %s refused a cached token; asking for a new one", url)
+        log.info("service %s refused a cached token; asking for a new one", url.split("?")[0])
         tokens.forget(platform, wanted)
         response = _send(tokens, platform, wanted, method, url, headers, json_body)
     # A 3xx is not a success: redirects are not followed, so nothing was done there.
     if 200 <= response.status_code < 300 or response.status_code in set(accept_statuses):
         return response
-    log.warning("service %s %s answered HTTP %s", method, url.split("?")[0], response.status_code)
+    log.warning("service %s %s answered %s", method, url.split("?")[0], summarise(response))
     raise ServiceCallFailed(
         f"the platform's service answered with an error (HTTP {response.status_code})",
         status=response.status_code,

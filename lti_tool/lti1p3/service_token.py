@@ -25,6 +25,7 @@ from badges.outbound.client import OutboundClient
 from badges.outbound.errors import OutboundError
 from badges.outbound.origins import origins
 from badges.outbound.response import OutboundResponse
+from badges.outbound.summary import summarise
 from lti_tool.lti1p3.service_errors import InvalidScope, TokenRefused
 from lti_tool.lti1p3.tool_key import ToolKey
 
@@ -157,11 +158,12 @@ class ServiceTokens:
         if response.status_code != 200:
             code = str(payload.get("error") or "") or None
             log.warning(
-                "token endpoint %s refused scopes %s: HTTP %s, error %s",
+                "token endpoint %s refused scopes %s: %s",
                 platform.token_url,
                 sorted(scopes),
-                response.status_code,
-                code,
+                # OAuth's error code, not its description (it may name the client);
+                # an answer without one (a proxy's HTML page) in one line.
+                f"HTTP {response.status_code}, error {code}" if code else summarise(response),
             )
             if code == "invalid_scope":
                 raise InvalidScope(

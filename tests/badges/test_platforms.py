@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from badges.models import Community
 from badges.platforms import PlatformError, PlatformFields, known_origins, register_platform
 from badges.runtime import Runtime
 from badges.storage import transaction
@@ -68,3 +70,19 @@ def test_adding_again_without_origins_keeps_them(runtime: Runtime):
 def test_a_service_origin_must_be_a_plain_origin(runtime: Runtime, value: str):
     with transaction(runtime.sessions) as session, pytest.raises(PlatformError):
         register_platform(session, _fields(service_origins=(value,)), ORIGIN)
+
+
+def test_adding_again_under_another_name_leaves_no_empty_community(runtime: Runtime):
+    """Re-running ``chemins platform add`` with a new ``--community`` for known deployments."""
+    with transaction(runtime.sessions) as session:
+        first = register_platform(session, _fields(community="Les Tilleuls"), ORIGIN)
+        kept = first.deployments[0].community_id
+        again = register_platform(session, _fields(community="Une autre"), ORIGIN)
+        assert [d.community_id for d in again.deployments] == [kept]
+        assert list(session.scalars(select(Community.name))) == ["Les Tilleuls"]
+        # A new deployment named with the new community does create it, for that deployment.
+        more = register_platform(
+            session, _fields(deployment_ids=("1", "2"), community="Une autre"), ORIGIN
+        )
+        names = {d.deployment_id: d.community.name for d in more.deployments}
+        assert names == {"1": "Les Tilleuls", "2": "Une autre"}

@@ -190,3 +190,61 @@ def test_a_known_client_cannot_be_moved_into_another_community(
             select(Registration).where(Registration.client_id == "tilleuls")
         ).one()
         assert registration.jwks_url == "https://moodle.tilleuls.example/jwks"
+
+
+# -- updating a known client (Moodle's "Update") ---------------------------------------
+
+
+def _victims_update(jwks: str = "https://moodle.tilleuls.example/jwks2") -> PlatformFields:
+    """The victim's platform updating its tool: same client id and deployment."""
+    return PlatformFields(
+        "https://moodle.tilleuls.example",
+        "tilleuls",
+        ("7",),
+        "https://moodle.tilleuls.example/auth",
+        "https://moodle.tilleuls.example/token",
+        jwks,
+    )
+
+
+def _names(runtime: Runtime) -> list[str]:
+    with transaction(runtime.sessions) as session:
+        return sorted(session.scalars(select(Community.name)))
+
+
+def test_an_update_keeps_its_community_and_creates_none(runtime: Runtime, victim: str) -> None:
+    right = community_admin_right(victim, open_registration=True)
+    with transaction(runtime.sessions) as session:
+        store_registration(
+            session, right, Choice(new_name="Orphelin"), _victims_update(), "https://x"
+        )
+    assert _deployments(runtime, victim) == [("tilleuls", "7")]
+    assert _names(runtime) == [VICTIM]  # the typed name left nothing behind
+    with transaction(runtime.sessions) as session:
+        registration = session.scalars(select(Registration)).one()
+        assert registration.jwks_url == "https://moodle.tilleuls.example/jwks2"
+
+
+def test_a_move_needs_a_request_and_a_right_to_both_communities(
+    runtime: Runtime, victim: str
+) -> None:
+    with transaction(runtime.sessions) as session:
+        other = community_named(session, "Centre social Bastide", runtime.instance.origin).id
+    # A right to the target only (a link made for it) may not take the victim's client.
+    with transaction(runtime.sessions) as session:
+        issued = create_registration_link(session, community_id=other)
+        right = link_right(check_link(session, issued.secret, REGISTRATION), issued.secret)
+    for move in (False, True):
+        with pytest.raises(RegistrationRefused) as refused, transaction(runtime.sessions) as s:
+            store_registration(
+                s, right, Choice(community_id=other, move=move), _victims_update(), "https://x"
+            )
+        assert refused.value.code == CLIENT_TAKEN
+    assert _deployments(runtime, victim) == [("tilleuls", "7")]
+    # The instance admin, asked to, moves the client and its deployment.
+    with transaction(runtime.sessions) as session:
+        store_registration(
+            session, INSTANCE_ADMIN, Choice(community_id=other, move=True), _victims_update(), "x"
+        )
+    assert _deployments(runtime, victim) == []
+    assert _deployments(runtime, other) == [("tilleuls", "7")]

@@ -13,6 +13,9 @@ for the tool in a top-level visit (``127.0.0.1`` is a secure context, so the bro
 keeps it), then asserts from the headers the tool really received (a WSGI middleware
 records them) that no framed request carried any Cookie header: the launch and the
 form work through LTI platform storage and the launch handle alone.
+
+The same iframe over HTTPS, as Moodle 4.3 launches (no platform storage), with
+partitioned cookies and the new-window path: ``test_iframe_launch_https.py``.
 """
 
 from __future__ import annotations

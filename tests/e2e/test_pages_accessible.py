@@ -83,6 +83,7 @@ def sweep(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterato
                 "home": f"{tool}/",
                 "not-found": f"{tool}/nulle-part",
                 "config": f"{tool}/lti/config",
+                "register-info": f"{tool}/lti/register",
             }
         )
         context = phone_context(browser)
@@ -153,7 +154,8 @@ def _check(page: Page, lang: str) -> None:
 PAGES = {
     "home": "h1",
     "not-found": ".error-code",
-    "config": "pre",
+    "config": ".copy-button",  # added by the page's script, under the CSP
+    "register-info": "a[href^='/lti/config']",
     "deep-linking": "input[name^='graded:']",
     "learner-landing": "[data-role=learner]",
     "trainer-landing": "[data-role=trainer]",
@@ -180,7 +182,8 @@ def test_the_page_is_accessible_on_a_phone(
                 session.get(LaunchSession, launched).notice = notice
         answer = page.goto(_in(sweep.urls[name], lang))
         assert answer is not None
-        assert answer.status == (404 if name == "not-found" else 200), name
+        expected = {"not-found": 404, "register-info": 400}.get(name, 200)
+        assert answer.status == expected, name
         expect(page.locator(PAGES[name]).first).to_be_visible()
         _check(page, lang)
 
@@ -297,3 +300,21 @@ def test_the_award_form_works_with_the_keyboard(browser: Browser, sweep: Sweep) 
         page.keyboard.press("Enter")
         expect(page.get_by_role("status")).to_contain_text(f"Badge décerné à {chosen}.")
         assert "awarded=" not in page.url  # the notice is the session's, not the URL's
+
+
+def test_the_config_pages_copy_buttons_copy_each_value(browser: Browser, sweep: Sweep) -> None:
+    """The buttons the page's script adds put the value on the clipboard, and say so."""
+    context = phone_context(browser, "en")
+    try:
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
+        page = context.new_page()
+        page.goto(_in(sweep.urls["config"], "en"))
+        value = page.locator("[data-copy=cfg-jwks]")
+        button = page.locator("#cfg-jwks + dd .copy-button")
+        button.click()
+        expect(button).to_have_text("Copied")
+        expect(page.get_by_role("status")).to_have_text("Copied")
+        assert page.evaluate("navigator.clipboard.readText()") == value.inner_text().strip()
+        expect(button).to_have_text("Copy", timeout=5000)  # ready for the next value
+    finally:
+        context.close()

@@ -49,6 +49,8 @@ TABLE: dict[tuple[str, str], str] = {
     ("GET", "/lti/login"): "public",
     ("POST", "/lti/login"): "public",
     ("POST", "/lti/launch"): "public",
+    # The new window of a launch whose cookie the frame dropped: a signed login again.
+    ("GET", "/lti/login/again"): "public",
     ("GET", "/lti/register"): "public",
     ("POST", "/lti/register"): "public",
     ("GET", "/lti/launched"): "launch",

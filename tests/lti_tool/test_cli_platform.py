@@ -141,6 +141,27 @@ def test_registration_link_into_a_community_or_a_new_one(run, cli_env: dict[str,
     assert len(_links(cli_env)) == 2
 
 
+def test_teaching_assistants_choice_per_community(run, cli_env: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    assert _add(run, MOODLE, "abc", "1", community="Mission Locale").exit_code == 0
+    community_id = run("platform", "communities").stdout.split("\t")[0]
+
+    allowed = run("platform", "teaching-assistants", community_id, "--award")
+    unknown = run("platform", "teaching-assistants", "Mission Locale", "--award")
+    no_choice = run("platform", "teaching-assistants", community_id)
+
+    assert allowed.exit_code == 0 and "may now award" in allowed.output
+    assert unknown.exit_code != 0 and "no community with id" in unknown.output
+    assert no_choice.exit_code != 0
+    runtime = Runtime.open(load_instance(cli_env))
+    try:
+        with transaction(runtime.sessions) as session:
+            assert session.get(Community, community_id).teaching_assistants_award is True
+    finally:
+        runtime.engine.dispose()
+    denied = run("platform", "teaching-assistants", community_id, "--no-award")
+    assert denied.exit_code == 0 and "may no longer award" in denied.output
+
+
 def test_communities_when_there_is_none(run) -> None:  # type: ignore[no-untyped-def]
     assert run("platform", "communities").output.strip() == "No community exists yet."
 

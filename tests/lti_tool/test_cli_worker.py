@@ -25,7 +25,7 @@ def test_once_runs_one_pass_over_an_empty_outbox(env: dict[str, str]) -> None:
     result = CliRunner().invoke(main, ["worker", "--once"], env=env, catch_exceptions=False)
 
     assert result.exit_code == 0
-    assert result.output.strip() == "Scores attempted: 0."
+    assert result.stdout.strip() == "Scores attempted: 0."
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])

@@ -362,6 +362,16 @@ def test_config_page_lists_the_values_to_paste(world: LtiWorld) -> None:
     assert page.status_code == 200
     for path in ("/lti/login", "/lti/launch", "/.well-known/jwks.json"):
         assert f"{world.tool_url}{path}" in page.text
+    # Dynamic Registration first (how most Moodle admins install it), then the manual values.
+    register = page.text.index(f"{world.tool_url}/lti/register")
+    assert register < page.text.index(f"{world.tool_url}/lti/login")
+    assert page.text.index("chemins platform registration-link") < register
+    assert "LTI Advantage" in page.text  # Moodle's button, named on the page
+    # Copy buttons are added by a script of the tool's own origin (CSP script-src 'self').
+    assert page.text.count("data-copy=") == 6
+    assert '<script src="/static/copy-buttons.js" defer>' in page.text
+    script = requests.get(f"{world.tool_url}/static/copy-buttons.js", timeout=10)
+    assert script.status_code == 200 and "clipboard" in script.text
 
 
 def test_launch_without_anything_is_a_clear_400(world: LtiWorld) -> None:

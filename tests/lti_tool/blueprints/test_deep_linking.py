@@ -121,6 +121,48 @@ def test_graded_badge_with_line_item_and_data_echoed(sqlite_lti_world: LtiWorld)
     assert wall["custom"] == {"target": "recognition-wall"}
 
 
+MOODLE_43_SETTINGS = {
+    "accept_types": ["ltiResourceLink"],
+    "accept_multiple": True,
+    "auto_create": False,
+}
+
+
+def test_moodle_43_without_accept_lineitem_gets_a_graded_placement(sqlite_lti_world: LtiWorld):
+    """Moodle 4.3 sends no ``accept_lineitem`` key and does create the grade item."""
+    world = sqlite_lti_world
+    badge_id = _badge(world)
+    browser, outcome = _dl_launch(world, world.moodle.client_id, MOODLE_43_SETTINGS)
+    assert f'name="graded:{badge_id}"' in outcome.page.text
+
+    answer = _choose(
+        browser, outcome.page, {"place": f"ask-badge:{badge_id}", f"graded:{badge_id}": "1"}
+    )
+    returned, _claims = _send_back(browser, answer)
+
+    assert returned.status_code == 200, returned.text
+    (item,) = world.demo.state.placed_items
+    assert item["lineItem"]["scoreMaximum"] == 100.0
+    assert item["lineItem"]["resourceId"] == f"badge:{badge_id}"
+
+
+def test_no_grade_offered_when_the_platform_refuses_line_items(sqlite_lti_world: LtiWorld):
+    world = sqlite_lti_world
+    badge_id = _badge(world)
+    settings = {**MOODLE_43_SETTINGS, "accept_lineitem": False}
+    browser, outcome = _dl_launch(world, world.moodle.client_id, settings)
+    assert f'name="graded:{badge_id}"' not in outcome.page.text
+
+    forced = _choose(
+        browser, outcome.page, {"place": f"ask-badge:{badge_id}", f"graded:{badge_id}": "1"}
+    )
+    returned, _claims = _send_back(browser, forced)
+
+    assert returned.status_code == 200, returned.text
+    (item,) = world.demo.state.placed_items
+    assert "lineItem" not in item
+
+
 def test_open_edx_gets_html_but_never_file(sqlite_lti_world: LtiWorld):
     world = sqlite_lti_world
     badge_id = _badge(world)

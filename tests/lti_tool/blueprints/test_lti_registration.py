@@ -212,6 +212,19 @@ def test_a_link_opened_in_a_browser_says_where_to_paste_it(client, app) -> None:
     assert "Add LTI Advantage" in page.get_data(as_text=True)
 
 
+def test_a_bare_register_url_opened_in_a_browser_explains_itself(client) -> None:
+    """Pasted into a browser by mistake: a page that says what the address is for."""
+    page = client.get("/lti/register?lang=en")
+    assert page.status_code == 400
+    html = page.get_data(as_text=True)
+    assert "This address is for your learning platform" in html
+    assert "chemins platform registration-link" in html  # how to get a link
+    assert "Add LTI Advantage" in html and 'href="/lti/config' in html
+    french = client.get("/lti/register?lang=fr")
+    assert french.status_code == 400
+    assert "lien d" in french.get_data(as_text=True)  # « lien d'inscription »
+
+
 def test_a_link_is_used_once(client, app, demo_platform) -> None:
     secret = _link(app)
     page, token = _start(client, demo_platform, f"&rl={secret}")
@@ -745,3 +758,113 @@ def test_slow_platforms_cannot_hold_every_thread(app) -> None:
 
     freed = app.test_client().get(f"/lti/register?{query}")
     assert freed.status_code != 503
+
+
+# -- updating a registration (Moodle's "Update") ---------------------------------------
+
+
+def _start_update(client, demo: DemoPlatform, client_id: str, extra: str = ""):  # type: ignore[no-untyped-def]
+    """The platform's "Update" of the tool it has: its token names the client to rewrite."""
+    token = demo.state.issue_registration_token(update=client_id)
+    url = f"{demo.url}/lti/openid-configuration"
+    return client.get(
+        f"/lti/register?openid_configuration={url}&registration_token={token}{extra}"
+    ), token
+
+
+def _registered(client, app, demo: DemoPlatform, name: str) -> str:  # type: ignore[no-untyped-def]
+    """Register the demo platform with a link into a new community ``name``; its client id."""
+    page, token = _start(client, demo, f"&rl={_link(app)}&lang=en")
+    done = client.post(
+        "/lti/register", data=_form(page.get_data(as_text=True), token, community_name=name)
+    )
+    assert done.status_code == 200, done.get_data(as_text=True)
+    (client_id,) = [c for c, tool in demo.state.clients.items() if tool.registration]
+    return client_id
+
+
+def _placement(app, client_id: str) -> tuple[str, list[str], str]:  # type: ignore[no-untyped-def]
+    """(community name, deployment ids, JWKS URL) of the registration of ``client_id``."""
+    with transaction(_runtime(app).sessions) as session:
+        registration = session.scalars(
+            select(Registration).where(Registration.client_id == client_id)
+        ).one()
+        (community,) = {d.community.name for d in registration.deployments}
+        return community, [d.deployment_id for d in registration.deployments], registration.jwks_url
+
+
+def _communities(app) -> list[str]:  # type: ignore[no-untyped-def]
+    with transaction(_runtime(app).sessions) as session:
+        return sorted(session.scalars(select(Community.name)))
+
+
+def test_each_registration_carries_its_communitys_name(client, app, demo_platform) -> None:
+    client_id = _registered(client, app, demo_platform, "Centre social Les Tilleuls")
+    assert demo_platform.state.clients[client_id].name == "Chemins — Centre social Les Tilleuls"
+
+
+def test_an_update_keeps_the_community_unless_the_admin_moves_it(
+    client, app, demo_platform
+) -> None:
+    client_id = _registered(client, app, demo_platform, "Centre social Les Tilleuls")
+    before = _placement(app, client_id)
+    with transaction(_runtime(app).sessions) as session:
+        admin = create_admin_link(session).secret
+    assert client.post("/admin/platforms/open", data={"at": admin}).status_code == 303
+
+    page, token = _start_update(client, demo_platform, client_id, "&lang=en")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "already connected" in html and "Centre social Les Tilleuls" in html
+    assert "selected>Centre social Les Tilleuls</option>" in html  # what an update keeps
+    assert 'name="move"' in html  # the instance admin may move it
+
+    # A name typed without asking to move: the update keeps the community, makes none.
+    kept = client.post(
+        "/lti/register", data=_form(html, token, community_id="__new__", community_name="Orphelin")
+    )
+    assert kept.status_code == 200, kept.get_data(as_text=True)
+    assert _placement(app, client_id) == before
+    assert _communities(app) == ["Centre social Les Tilleuls"]  # no orphan "Orphelin"
+    assert demo_platform.state.clients[client_id].name == "Chemins — Centre social Les Tilleuls"
+
+    # Asked explicitly, by someone who may: the connection moves, deployment and all.
+    page, token = _start_update(client, demo_platform, client_id, "&lang=en")
+    moved = client.post(
+        "/lti/register",
+        data=_form(
+            page.get_data(as_text=True),
+            token,
+            community_id="__new__",
+            community_name="Les Lilas",
+            move="1",
+        ),
+    )
+    assert moved.status_code == 200, moved.get_data(as_text=True)
+    assert _placement(app, client_id) == ("Les Lilas", before[1], before[2])
+    assert demo_platform.state.clients[client_id].name == "Chemins — Les Lilas"
+    assert _communities(app) == ["Centre social Les Tilleuls", "Les Lilas"]
+
+
+def test_an_update_without_a_right_to_the_community_changes_nothing(
+    client, app, demo_platform
+) -> None:
+    """A link for a new community cannot take over (or rename) a known client."""
+    client_id = _registered(client, app, demo_platform, "Centre social Les Tilleuls")
+    before = _placement(app, client_id)
+    secret = _link(app)
+
+    page, token = _start_update(client, demo_platform, client_id, f"&rl={secret}&lang=en")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "already connected" in html
+    assert "Centre social Les Tilleuls" not in html  # not theirs to see
+    assert 'name="move"' not in html
+
+    refused = client.post("/lti/register", data=_form(html, token, community_name="Orphelin"))
+    assert refused.status_code == 409
+    body = refused.get_data(as_text=True)
+    assert "changed nothing" in body and "remove the new tool" not in body
+    assert _placement(app, client_id) == before
+    assert _communities(app) == ["Centre social Les Tilleuls"]
+    assert _link_row(app, secret).used_at is None  # the link still works for a new tool

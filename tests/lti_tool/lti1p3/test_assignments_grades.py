@@ -12,12 +12,15 @@ import responses
 from badges.outbound.client import OutboundClient
 from lti_tool.lti1p3.assignments_grades import (
     CLAIM,
+    LINEITEM_SCOPE,
     SCORE_MEDIA_TYPE,
     SCORE_SCOPE,
     AgsEndpoint,
+    NewLineItem,
     Score,
     ScoreClock,
     ScoreOutcome,
+    find_or_create_lineitem,
     format_timestamp,
     post_score,
     scores_url,
@@ -29,7 +32,7 @@ from lti_tool.lti1p3.service_errors import (
 )
 from lti_tool.lti1p3.service_token import PlatformAccess, ServiceTokens
 from tests.conftest import LOCAL_HOSTS
-from tests.live_platform import CONTEXT_ID, DemoPlatform
+from tests.live_platform import CLIENT_ID, CONTEXT_ID, DemoPlatform
 
 #: The demo platform listens on the loopback, which the test configuration allows.
 LOCAL = OutboundClient(LOCAL_HOSTS)
@@ -220,3 +223,126 @@ def test_a_redirected_score_is_not_taken_for_applied(tool_key):
 
     assert failed.value.status == 302
     assert [c.request.url for c in responses.calls][-1] == "https://lms/items/1/scores"
+
+
+# -- Open edX: a score it already holds is a 400 that names the timestamp ---------------
+
+
+def _openedx_endpoint(demo_platform: DemoPlatform) -> AgsEndpoint:
+    demo_platform.state.clients[CLIENT_ID].style = "openedx"
+    item = demo_platform.state.add_lineitem(CONTEXT_ID, "Badge", 100)
+    lineitem = f"{demo_platform.url}/services/{CONTEXT_ID}/lineitems/{item.id}/lineitem"
+    return AgsEndpoint.from_claims({CLAIM: {"scope": [SCORE_SCOPE], "lineitem": lineitem}})
+
+
+@pytest.mark.parametrize("offset", [timedelta(0), timedelta(seconds=-1)])
+def test_open_edx_holding_the_score_answers_400_and_that_counts_as_delivered(
+    demo_platform: DemoPlatform, offset: timedelta
+):
+    """Same timestamp: "Score already exists…"; older: "…only be updated to a later…"."""
+    endpoint = _openedx_endpoint(demo_platform)
+    tokens = ServiceTokens(demo_platform.tool_key, http=LOCAL)
+    stamp = datetime.now(UTC)
+    first = post_score(tokens, demo_platform.access, endpoint, Score("u", 100, 100, stamp))
+
+    again = post_score(tokens, demo_platform.access, endpoint, Score("u", 100, 100, stamp + offset))
+
+    assert first is ScoreOutcome.APPLIED
+    assert again is ScoreOutcome.SUPERSEDED
+    assert len(demo_platform.state.scores) == 1
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"timestamp": ["Invalid datetime format"]},  # about the timestamp, but not "held"
+        {"scoreGiven": ["Score already exists for the provided timestamp"]},  # another field
+        {"error": "invalid_request"},
+        "Score already exists for the provided timestamp",  # not the JSON shape
+    ],
+)
+def test_any_other_400_is_still_a_failure(tool_key, body):
+    token_url = "https://edx.example.org/api/lti_consumer/v1/token/7"
+    lineitem = "https://edx.example.org/api/lti_consumer/v1/lti/7/lti-ags/3"
+    responses.post(token_url, json={"access_token": "tk", "token_type": "Bearer"})
+    if isinstance(body, str):
+        responses.post(lineitem + "/scores", body=body, status=400)
+    else:
+        responses.post(lineitem + "/scores", json=body, status=400)
+    endpoint = AgsEndpoint.from_claims({CLAIM: {"scope": [SCORE_SCOPE], "lineitem": lineitem}})
+
+    with pytest.raises(ServiceCallFailed) as failed:
+        post_score(
+            ServiceTokens(tool_key),
+            PlatformAccess("https://edx.example.org", "c", token_url),
+            endpoint,
+            Score("u", 1, 1, datetime.now(UTC)),
+        )
+
+    assert failed.value.status == 400
+
+
+# -- Open edX's programmatic mode: the tool makes its own column ---------------------------
+
+
+def _programmatic(demo_platform: DemoPlatform, scopes=(LINEITEM_SCOPE, SCORE_SCOPE)) -> AgsEndpoint:
+    lineitems = f"{demo_platform.url}/services/{CONTEXT_ID}/lineitems"
+    return AgsEndpoint.from_claims({CLAIM: {"scope": list(scopes), "lineitems": lineitems}})
+
+
+def test_a_column_is_created_once_then_found_again(demo_platform: DemoPlatform):
+    endpoint = _programmatic(demo_platform)
+    tokens = ServiceTokens(demo_platform.tool_key, http=LOCAL)
+    wanted = NewLineItem("block-v1:edX+1", "Je soutiens", 100.0, resource_id="badge:b-1")
+    other_link = NewLineItem("block-v1:edX+2", "Je soutiens", 100.0, resource_id="badge:b-1")
+
+    url = find_or_create_lineitem(tokens, demo_platform.access, endpoint, wanted)
+    again = find_or_create_lineitem(tokens, demo_platform.access, endpoint, wanted)
+    other = find_or_create_lineitem(tokens, demo_platform.access, endpoint, other_link)
+
+    assert url == again != other
+    first, second = demo_platform.state.lineitems.values()
+    assert (first.resource_link_id, first.label, first.score_maximum) == (
+        "block-v1:edX+1",
+        "Je soutiens",
+        100.0,
+    )
+    assert first.tag == "chemins-badge" and first.resource_id == "badge:b-1"
+    assert second.resource_link_id == "block-v1:edX+2"
+    outcome = post_score(
+        tokens,
+        demo_platform.access,
+        AgsEndpoint(url, endpoint.lineitems, endpoint.scopes),
+        Score("edx-user", 100, 100, datetime.now(UTC)),
+    )
+    assert outcome is ScoreOutcome.APPLIED
+    assert demo_platform.state.scores[0].lineitem_id == first.id
+
+
+def test_a_column_the_platform_holds_for_someone_else_is_not_taken(demo_platform: DemoPlatform):
+    """Same link, but not Chemins' tag (a column the author made by hand): a new one."""
+    demo_platform.state.add_lineitem(CONTEXT_ID, "Quiz", 10, resource_link_id="block-1")
+    endpoint = _programmatic(demo_platform)
+
+    find_or_create_lineitem(
+        ServiceTokens(demo_platform.tool_key, http=LOCAL),
+        demo_platform.access,
+        endpoint,
+        NewLineItem("block-1", "Je soutiens", 100.0),
+    )
+
+    assert [i.tag for i in demo_platform.state.lineitems.values()] == [None, "chemins-badge"]
+
+
+def test_no_column_without_the_line_item_scope(demo_platform: DemoPlatform):
+    endpoint = _programmatic(demo_platform, scopes=(SCORE_SCOPE,))
+    assert not endpoint.creates_lineitems()
+    with pytest.raises(ServiceNotOffered):
+        find_or_create_lineitem(
+            ServiceTokens(demo_platform.tool_key, http=LOCAL),
+            demo_platform.access,
+            endpoint,
+            NewLineItem("block-1", "Je soutiens", 100.0),
+        )
+    assert demo_platform.state.lineitems == {}

@@ -91,10 +91,18 @@ def test_fresh_nonce_each_time(tool_key):
     assert first[DL + "content_items"] == []
 
 
-def test_line_item_only_when_accepted(tool_key):
-    for settings in (_settings(), _settings(accept_lineitem=False)):
-        claims = _decode(_respond(settings, [BADGE_LINK], tool_key), tool_key)
-        assert "lineItem" not in claims[DL + "content_items"][0]
+def test_line_item_unless_refused(tool_key):
+    """Moodle 4.3 sends no ``accept_lineitem`` key yet creates the grade item: a missing
+    key means "no assumption" (DL §4.4.1); only an explicit ``false`` refuses."""
+    moodle = _settings()  # exactly Moodle 4.3's settings: no accept_lineitem key
+    assert moodle.accept_lineitem
+    claims = _decode(_respond(moodle, [BADGE_LINK], tool_key), tool_key)
+    assert claims[DL + "content_items"][0]["lineItem"]["scoreMaximum"] == 10
+
+    refused = _decode(_respond(_settings(accept_lineitem=False), [BADGE_LINK], tool_key), tool_key)
+    assert "lineItem" not in refused[DL + "content_items"][0]
+    # Only the boolean false refuses; anything else is "no assumption".
+    assert _settings(accept_lineitem=None).accept_lineitem
 
 
 def test_moodle_gets_only_resource_links():

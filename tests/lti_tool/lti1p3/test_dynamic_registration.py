@@ -271,3 +271,22 @@ def test_a_configuration_cannot_point_later_calls_inward(endpoints: dict[str, st
     allowed = next(iter(endpoints.values())).split("/")[2]
     accepted = fetch_platform_configuration(url, "one-time-token", private_hosts=[allowed])
     assert accepted.issuer == PUBLIC_PLATFORM
+
+
+def test_an_html_error_page_is_logged_as_one_line(caplog) -> None:  # type: ignore[no-untyped-def]
+    """Moodle's configuration page, behind a login, answers its HTML: summed up, not dumped."""
+    from tests.live_server import serving
+
+    page = b"<!DOCTYPE html>\n<html>\n<head>\n<title>Moodle: Log in to the site</title>\n</head>\n"
+
+    def login_page(environ, start_response):  # type: ignore[no-untyped-def]
+        start_response("403 Forbidden", [("Content-Type", "text/html; charset=utf-8")])
+        return [page + b"<body><form>...</form></body></html>\n"]
+
+    caplog.set_level("WARNING", logger="lti_tool.lti1p3.dynamic_registration")
+    with serving(login_page) as moodle, pytest.raises(RegistrationFailed):
+        fetch_platform_configuration(f"{moodle.url}/conf", "t", private_hosts=ANY_HOST)
+
+    (line,) = [r.getMessage() for r in caplog.records if r.name.endswith("dynamic_registration")]
+    assert line.startswith(f"platform configuration {moodle.url}/conf: HTTP 403, text/html, ")
+    assert '"Moodle: Log in to the site"' in line and "\n" not in line and "<" not in line

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from lti_tool.lti1p3.roles import ADMIN, LEARNER, TRAINER, at_least, chemins_role, parse_role
+from lti_tool.lti1p3.roles import (
+    ADMIN,
+    LEARNER,
+    TRAINER,
+    at_least,
+    chemins_role,
+    parse_role,
+    teaching_assistant_learner,
+)
 
 M = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 INST = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#"
@@ -60,7 +68,8 @@ OPENEDX = {
     ),
     "student": ([*NONE, M + "Learner"], LEARNER),
     "forum-administrator": ([*NONE, M + "Learner"], LEARNER),
-    "community-ta": ([*NONE, M + "Learner", TA], TRAINER),
+    # Open edX refuses them Deep Linking; a learner here unless the community says so.
+    "community-ta": ([*NONE, M + "Learner", TA], LEARNER),
 }
 
 
@@ -68,6 +77,33 @@ OPENEDX = {
 def test_openedx_roles(name: str) -> None:
     roles, expected = OPENEDX[name]
     assert chemins_role(roles) == expected
+
+
+@pytest.mark.parametrize(
+    ("roles", "allowed", "expected"),
+    [
+        ([M + "Learner", TA], False, LEARNER),
+        ([M + "Learner", TA], True, TRAINER),
+        (["Learner", "Instructor#TeachingAssistant"], False, LEARNER),
+        ([M + "Learner", M + "TeachingAssistant"], False, LEARNER),
+        # Not a learner of the course: an assistant teaches.
+        ([TA], False, TRAINER),
+        # A real Instructor who is also enrolled as a Learner stays a trainer.
+        ([M + "Learner", TA, M + "Instructor"], False, TRAINER),
+        # The choice never lowers an admin nor raises a plain learner.
+        ([SYS + "Administrator", M + "Learner", TA], False, ADMIN),
+        ([M + "Learner"], True, LEARNER),
+    ],
+)
+def test_teaching_assistants_who_are_learners(roles, allowed, expected) -> None:
+    assert chemins_role(roles, assistants_award=allowed) == expected
+
+
+def test_only_an_assistant_learner_needs_the_community_choice() -> None:
+    assert teaching_assistant_learner([M + "Learner", TA])
+    assert not teaching_assistant_learner([TA])
+    assert not teaching_assistant_learner([M + "Learner", TA, M + "Instructor"])
+    assert not teaching_assistant_learner([M + "Learner"])
 
 
 def test_parse_role_splits_sub_roles() -> None:

@@ -174,3 +174,22 @@ def test_refusals_are_logged_with_the_oauth_code_not_the_body(tool_key, caplog):
 
     assert "invalid_client" in caplog.text
     assert "secret-detail" not in caplog.text
+
+
+def test_a_proxy_error_page_is_logged_as_one_line(tool_key, caplog):
+    """No OAuth code to log: the answer is summed up (status, type, title), not dumped."""
+    page = b"<html>\n<head><title>502 Bad Gateway</title></head>\n<body>nginx</body>\n</html>\n"
+
+    def gateway(environ, start_response):  # type: ignore[no-untyped-def]
+        start_response("502 Bad Gateway", [("Content-Type", "text/html")])
+        return [page]
+
+    with serving(gateway) as platform:
+        access = PlatformAccess(platform.url, "abc", f"{platform.url}/mod/lti/token.php")
+        with pytest.raises(TokenRefused):
+            ServiceTokens(tool_key, http=LOCAL).token(access, {SCORE})
+
+    (record,) = [r for r in caplog.records if r.name == "lti_tool.lti1p3.service_token"]
+    line = record.getMessage()
+    assert line.endswith(f': HTTP 502, text/html, "502 Bad Gateway", {len(page)} bytes'), line
+    assert "\n" not in line and "nginx" not in line
