@@ -83,3 +83,13 @@ def find_profile(session: Session, community: Community, name: str) -> Profile |
     return session.scalars(
         select(Profile).where(Profile.community_id == community.id, Profile.name == name)
     ).first()
+
+
+def assistants_award(session: Session, community_id: str) -> bool:
+    """Whether ``community_id`` lets learners who are also teaching assistants award.
+
+    The same rule decides a launch's role and who a roster lists as a learner, so the
+    award form and the roster never disagree with what the launch allowed.
+    """
+    community = session.get(Community, community_id)
+    return bool(community and community.teaching_assistants_award)

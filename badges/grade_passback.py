@@ -32,6 +32,9 @@ LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 #: ``ScoreDelivery.lineitem_url`` of a score whose column does not exist yet: the sender
 #: creates it through the line-items service first (Open edX's programmatic mode).
 COLUMN_TO_CREATE = ""
+#: The custom parameter, and its value, of a badge placed without a grade on purpose.
+GRADE_PARAM = "grade"
+NO_GRADE = "none"
 ASK_BADGE = "ask-badge"
 FULL_MARKS = 100.0
 #: Waits between attempts grow 1, 2, 4… minutes up to a day; after this many attempts
@@ -48,13 +51,16 @@ def can_grade(link: ResourceLink) -> bool:
 
     The platform must grant the score scope, and name the link's column (``lineitem``),
     or let the tool create one (``lineitems`` and the line-item scope: Open edX's
-    programmatic mode), or the tool made it already.
+    programmatic mode) for a link not placed without a grade on purpose, or the tool
+    made it already.
     """
     scopes = link.ags_scopes or []
     if SCORE_SCOPE not in scopes:
         return False
     if link.lineitem_url or link.tool_lineitem_url:
         return True
+    if link.custom_grade == NO_GRADE:  # the trainer placed it without a grade
+        return False
     return bool(link.lineitems_url) and LINEITEM_SCOPE in scopes
 
 

@@ -71,6 +71,7 @@ _LINK_VALUES = (
     "title",
     "custom_target",
     "custom_badge",
+    "custom_grade",
     "lineitem_url",
     "lineitems_url",
     "ags_scopes",
@@ -174,6 +175,7 @@ class ResourceLinkFacts:
     title: str | None = None
     custom_target: str | None = None
     custom_badge: str | None = None
+    custom_grade: str | None = None
     lineitem_url: str | None = None
     lineitems_url: str | None = None
     ags_scopes: tuple[str, ...] = ()
@@ -337,6 +339,7 @@ def record_launch(session: Session | Connection, facts: LaunchFacts) -> Recorded
                 "title": link.title,
                 "custom_target": link.custom_target,
                 "custom_badge": link.custom_badge,
+                "custom_grade": link.custom_grade,
                 "lineitem_url": link.lineitem_url,
                 "lineitems_url": link.lineitems_url,
                 "ags_scopes": list(link.ags_scopes),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from markupsafe import escape
 
+from badges.grade_passback import GRADE_PARAM, NO_GRADE
 from badges.public_urls import PublicUrls
 from lti_tool.lti1p3.deep_link import (
     HTML,
@@ -88,16 +89,22 @@ def content_item(
     urls = PublicUrls(origin)
     if placement.item_type == RESOURCE_LINK:
         line_item = None
+        custom = {"target": ASK_BADGE, "badge": badge.id}
         if placement.graded and settings.accept_lineitem:
             line_item = LineItem(
                 SCORE_MAXIMUM, badge.name, resource_id=BADGE_RESOURCE_PREFIX + badge.id
             )
+        elif settings.accept_lineitem:
+            # Offered a grade and declined it: the link says so, so that Chemins never
+            # makes a column for it through the line-items service (which Moodle also
+            # offers once Dynamic Registration turned column management on).
+            custom[GRADE_PARAM] = NO_GRADE
         return ContentItem(
             RESOURCE_LINK,
             badge.name,
             url=launch_url,
             text=badge.description,
-            custom={"target": ASK_BADGE, "badge": badge.id},
+            custom=custom,
             line_item=line_item,
             icon_url=urls.badge_image(badge.id),
         )

@@ -106,6 +106,9 @@ class ResourceLink(Base):
     #: ``custom.badge`` of the link's latest launch: the badge an "ask for this badge"
     #: placement is for, which decides the gradebook column an award completes.
     custom_badge: Mapped[str | None] = mapped_column(String(200))
+    #: ``custom.grade`` of the link's latest launch: ``none`` when the trainer placed it
+    #: without a grade, so no column is ever made for it (``grade_passback.can_grade``).
+    custom_grade: Mapped[str | None] = mapped_column(String(20))
     lineitem_url: Mapped[str | None] = mapped_column(String(1000))
     lineitems_url: Mapped[str | None] = mapped_column(String(1000))
     ags_scopes: Mapped[list[str]] = mapped_column(JSON, default=list)

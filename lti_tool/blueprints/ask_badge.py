@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from badges import course_awards, course_people, grade_passback
+from badges import communities, course_awards, course_people, grade_passback
 from badges.awarding import AwardRefused
 from badges.badge_classes import PUBLISHED
 from badges.models import Assertion, BadgeClass, Context, LaunchSession, Person, ResourceLink
@@ -91,14 +91,22 @@ def _label(person_name: str | None, email: str | None, sub: str) -> str:
     return _("Participant %(id)s (name not shared)", id=sub[:8])
 
 
-def _roster_learners(launch: LaunchContext) -> tuple[list[Member], bool]:
-    """Active learners of the platform's roster, and whether the roster could be read."""
+def _roster_learners(launch: LaunchContext, assistants_award: bool) -> tuple[list[Member], bool]:
+    """Active learners of the platform's roster, and whether the roster could be read.
+
+    Learners by the community's rule: a teaching assistant who also learns is one unless
+    the community lets assistants award (then they award rather than receive here).
+    """
     try:
         roster = course_roster(launch)
     except PlatformServiceError as error:
         log.info("no roster for the award form: %s (status %s)", error, error.status)
         return [], False
-    learners = [m for m in roster.members if m.active and chemins_role(m.roles) == LEARNER]
+    learners = [
+        m
+        for m in roster.members
+        if m.active and chemins_role(m.roles, assistants_award=assistants_award) == LEARNER
+    ]
     return learners, True
 
 
@@ -118,7 +126,9 @@ def _candidates(
                 course_awards.held_by(session, badge, person) is not None,
             )
         )
-    roster, roster_read = _roster_learners(launch)
+    roster, roster_read = _roster_learners(
+        launch, communities.assistants_award(session, launch.community_id)
+    )
     for member in roster:
         if member.user_id not in known:
             known.add(member.user_id)

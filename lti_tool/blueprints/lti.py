@@ -308,6 +308,7 @@ def _facts(
             title=_text(link.get("title"), 500),
             custom_target=_text(custom.get("target"), 200),
             custom_badge=_text(custom.get("badge"), 200),
+            custom_grade=_text(custom.get("grade"), 20),
             lineitem_url=_text(ags.get("lineitem"), 1000),
             lineitems_url=_text(ags.get("lineitems"), 1000),
             ags_scopes=tuple(s for s in scopes if isinstance(s, str)),

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_babel import gettext as _
 
+from badges import communities
+from badges.storage import transaction
+from lti_tool.app import runtime_of
 from lti_tool.course_roster import course_roster
 from lti_tool.launch_handle import current_launch, requires_launch
 from lti_tool.lti1p3.names_roles import Roster
@@ -55,11 +58,13 @@ def roster() -> tuple[str, int]:
         log.warning("roster failed: %s (status %s)", error, error.status)
         problem = _("Your platform did not answer. Try again in a moment.")
         status = 502
+    with transaction(runtime_of(current_app).sessions) as session:
+        award = communities.assistants_award(session, current_launch().community_id)
     people = [
         {
             "name": m.display_name,
             "email": m.email,
-            "role": chemins_role(m.roles),
+            "role": chemins_role(m.roles, assistants_award=award),
             "active": m.active,
         }
         for m in (members.members if members else ())

@@ -141,7 +141,7 @@ LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 TA = "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"
 
 
-def _openedx_place_graded(world: LtiWorld, badge_id: str) -> dict:
+def _openedx_place_graded(world: LtiWorld, badge_id: str, graded: bool = True) -> dict:
     """Studio's Deep Linking, as lti-consumer-xblock sends it: GET login, UUID client id,
     deployment "1", one-hour token, four types, ``auto_create`` and no ``accept_lineitem``."""
     spec = world.spec(
@@ -162,11 +162,9 @@ def _openedx_place_graded(world: LtiWorld, badge_id: str) -> dict:
 
     picker = parse_form(outcome.page.text)
     fields = {k: v for k, v in picker.fields.items() if k in ("lh", "csrf_token")}
-    choice = {
-        "place": f"ask-badge:{badge_id}",
-        f"type:{badge_id}": "ltiResourceLink",
-        f"graded:{badge_id}": "1",
-    }
+    choice = {"place": f"ask-badge:{badge_id}", f"type:{badge_id}": "ltiResourceLink"}
+    if graded:
+        choice[f"graded:{badge_id}"] = "1"
     answer = browser.http.post(
         urljoin(outcome.page.url, picker.action), data={**fields, **choice}, timeout=10
     )
@@ -215,6 +213,22 @@ def test_open_edx_programmatic_mode_gets_its_grade(lti_world: LtiWorld):
     assert column.resource_link_id == "placed-0" and column.score_maximum == 100.0
     assert sorted(s.user_id for s in world.demo.state.scores) == ["learner-1", "learner-2"]
     assert all(s.body["gradingProgress"] == "FullyGraded" for s in world.demo.state.scores)
+
+
+def test_a_badge_placed_without_a_grade_never_gets_a_column(lti_world: LtiWorld):
+    """The trainer declined the grade: even where the tool could create a column, none."""
+    world = lti_world
+    item = _openedx_place_graded(world, publish_badge(world), graded=False)
+    assert item["custom"].get("grade") == "none"
+    _openedx_launch(world, item, **learner_values())
+    browser, trainer = _openedx_launch(world, item, **trainer_spec_values())
+    assert 'data-grade="none"' in trainer.page.text
+
+    page = award_form(browser, trainer.page, award_choice(trainer.page, "Nathan Martin"))
+
+    assert "data-awarded=" in page.text
+    assert world.demo.state.lineitems == {} and world.demo.state.scores == []
+    assert _deliveries(world) == []
 
 
 def test_the_trainer_is_told_when_no_grade_can_be_sent(sqlite_lti_world: LtiWorld):

@@ -8,6 +8,9 @@ Create Date: 2026-12-04
   platform's line-items service for a link whose launches name none (Open edX's
   "programmatic" grade mode). Kept apart from ``lineitem_url``, which each launch
   rewrites from its claim.
+- ``lti_resource_link.custom_grade``: ``none`` for a badge a trainer placed without a
+  grade (Deep Linking's custom parameter), so that no column is made for it even where
+  the platform lets the tool create columns (Moodle after Dynamic Registration).
 - ``lti_resource_link.lineitem_claimed_until``: while one sender creates that column,
   the others leave the link alone (never two columns for one link).
 - ``community.teaching_assistants_award``: a course member who is both a learner and a
@@ -40,6 +43,10 @@ def upgrade() -> None:
         ),
     )
     op.add_column(
+        'lti_resource_link',
+        sa.Column('custom_grade', sa.String(length=20), nullable=True),
+    )
+    op.add_column(
         'community',
         sa.Column(
             'teaching_assistants_award', sa.Boolean(), nullable=False, server_default=sa.false()
@@ -52,4 +59,5 @@ def downgrade() -> None:
         batch_op.drop_column('teaching_assistants_award')
     with op.batch_alter_table('lti_resource_link', schema=None) as batch_op:
         batch_op.drop_column('lineitem_claimed_until')
+        batch_op.drop_column('custom_grade')
         batch_op.drop_column('tool_lineitem_url')

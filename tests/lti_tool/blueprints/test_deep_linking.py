@@ -82,7 +82,8 @@ def test_moodle_trainer_places_a_badge_as_a_resource_link(sqlite_lti_world: LtiW
     assert returned.status_code == 200, returned.text
     (item,) = world.demo.state.placed_items
     assert item["type"] == "ltiResourceLink"
-    assert item["custom"] == {"target": "ask-badge", "badge": badge_id}
+    # Placed without the offered grade: the link says so, and no column is ever made.
+    assert item["custom"] == {"target": "ask-badge", "badge": badge_id, "grade": "none"}
     assert "lineItem" not in item
     assert DL + "data" not in claims
     assert claims["https://purl.imsglobal.org/spec/lti/claim/deployment_id"] == "2"

@@ -92,3 +92,33 @@ def test_learners_do_not_see_the_roster(sqlite_lti_world: LtiWorld):
     )
 
     assert page.status_code == 403
+
+
+TA = "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"
+
+
+def test_a_learning_teaching_assistant_is_listed_by_the_communitys_rule(
+    sqlite_lti_world: LtiWorld,
+):
+    """The roster says what the launch would make them: learner, or trainer if allowed."""
+    import re
+
+    from sqlalchemy import select
+
+    from badges.models import Community
+    from badges.storage import transaction
+
+    world = sqlite_lti_world
+    assistant = {"user_id": "ta-1", "roles": [LEARNER, TA], "name": "Inès Diallo"}
+    world.demo.state.add_context("course-1", "Compétences du quotidien", [assistant])
+
+    def role_shown() -> str:
+        row = re.search(r"Inès Diallo</td>.*?<td>([a-z]+)</td>", _roster(world).text, re.S)
+        assert row, "the assistant is not listed"
+        return row.group(1)
+
+    assert role_shown() == "learner"
+    with transaction(world.runtime.sessions) as session:
+        for community in session.scalars(select(Community)):
+            community.teaching_assistants_award = True
+    assert role_shown() == "trainer"
