@@ -252,7 +252,9 @@ def _learner(session: Session, launch: LaunchContext, context: Context, choice: 
         return found.person
     if choice.startswith(ROSTER):
         sub = choice[len(ROSTER) :]
-        learners, _read = _roster_learners(launch)
+        learners, _read = _roster_learners(
+            launch, communities.assistants_award(session, launch.community_id)
+        )
         member = next((m for m in learners if m.user_id == sub), None)
         if member is None:
             abort(400)
