@@ -107,7 +107,9 @@ def _chemins(folder: Path, platform: Platform) -> FlaskClient:
     from lti_tool.app import create_app
 
     environment = _prepare_chemins(folder, TOOL, platform.issuer)
-    return create_app(runtime=Runtime.open(load_instance(environment))).test_client()
+    # The platform listens on the loopback: allowed, as `make run` allows it.
+    app = create_app({"PRIVATE_HOSTS": ("127.0.0.1",)}, Runtime.open(load_instance(environment)))
+    return app.test_client()
 
 
 def _pylti1p3(platform: Platform) -> FlaskClient:
