@@ -26,6 +26,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.serving import make_server
 
 from badges.demo import COMMUNITY
+from badges.instance import NoInstance
 from badges.platforms import PlatformFields, register_platform
 from badges.runtime import Runtime
 from badges.storage import transaction
@@ -146,7 +147,11 @@ def main(host: str, port: int, tool_url: str, serve_tool: bool, workers: int) ->
             "same-site and does not show how a real LMS embeds the tool.",
             err=True,
         )
-    community = register_with_tool(lms_origin)
+    try:
+        community = register_with_tool(lms_origin)
+    except NoInstance as exc:
+        # What `chemins` itself says: run `make run`, or `chemins db upgrade` first.
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"The demo LMS {lms_origin} is registered with Chemins ({community}).")
     app = create_course_app(lms_origin, tool_url)
     # ``localhost``: listen on 127.0.0.1 only (browsers fall back to it from ::1).
