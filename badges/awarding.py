@@ -26,7 +26,7 @@ from badges import signing_keys
 from badges.badge_classes import PUBLISHED
 from badges.models import Assertion, BadgeClass, Community, Evidence, Profile, SigningKey
 from badges.models.columns import new_id, utcnow
-from badges.openbadges import jwks, jws, vc_jwt
+from badges.openbadges import jwks, jws, ob3, vc_jwt
 from badges.openbadges.hashing import new_salt
 from badges.public_urls import PublicUrls
 from badges.publishing import ob2 as ob2_docs
@@ -285,6 +285,7 @@ class _Signer:
         self.private = signing_keys.private_key(runtime.sealer, key)
         self.achievement = ob3_docs.achievement(session, self.urls, badge_class)
         self.kid_uri = jwks.kid_uri(self.urls.jwks(), self.private)
+        self.subject_key = ob3.subject_key(runtime.instance.secret_key)
 
     def sign(self, assertion: Assertion) -> None:
         """Sign the award as an OB 2.0 JWS and an OB 3.0 VC-JWT; keep both on the row."""
@@ -293,6 +294,8 @@ class _Signer:
             self.private,
             headers={"kid": self.key.kid},
         )
-        credential = ob3_docs.credential(self.session, self.urls, assertion, self.achievement)
+        credential = ob3_docs.credential(
+            self.session, self.urls, assertion, self.achievement, subject_key=self.subject_key
+        )
         assertion.ob3_jwt = vc_jwt.sign_credential(credential, self.private, kid=self.kid_uri)
         assertion.signing_kid = self.key.kid

@@ -86,8 +86,9 @@ def _assertion(session: Session, urls: PublicUrls, assertion: Assertion) -> Host
 
 
 def _credential_json(assertion: Assertion) -> Hosted:
-    # Exactly what was signed, not a rebuild that could drift from the VC-JWT.
-    return _json(vc_jwt.parse(assertion.ob3_jwt or "").credential, kind=VC_JSON)
+    # Exactly the signed payload, JWT claims (iss, jti, nbf, sub, exp) included, not a
+    # rebuild that could drift from the VC-JWT: the reader sees every claim the proof makes.
+    return _json(vc_jwt.parse(assertion.ob3_jwt or "").payload, kind=VC_JSON)
 
 
 def _endorsement_credential(urls: PublicUrls, endorsement: Endorsement) -> Hosted | None:
@@ -163,6 +164,7 @@ def _pattern(path: str) -> re.Pattern[str]:
 
 
 ROUTES = [(name, _pattern(path)) for name, path in PATHS.items() if name != "human_badge"]
+BADGE_PAGE = _pattern(PATHS["human_badge"])
 
 
 def match(path: str) -> tuple[str, str] | None:
@@ -193,6 +195,12 @@ class OwnDocuments:
             if self.fallback is not None:
                 return self.fallback(url, accept)
             raise LoaderError(f"not a document of this instance: {url[:120]}")
+        page = BADGE_PAGE.match(path)
+        if page is not None:
+            # The web answers a verifier asking the badge page with a 303 to the OB 2.0
+            # Assertion (content negotiation); answer as if that redirect was followed.
+            url = self.urls.ob2_assertion(page.group("id"))
+            path = self.urls.path_of(url) or path
         found = match(path)
         hosted = lookup(self.session, self.urls, *found) if found else None
         if hosted is None:

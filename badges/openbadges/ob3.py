@@ -28,6 +28,8 @@ from badges.openbadges.dates import format_datetime
 # Recipient identifiers have their own module; re-exported so callers build everything from ob3.
 from badges.openbadges.ob3_identity import identity_object as identity_object
 from badges.openbadges.ob3_identity import recipient_identifiers as recipient_identifiers
+from badges.openbadges.ob3_identity import subject_id as subject_id
+from badges.openbadges.ob3_identity import subject_key as subject_key
 
 VCDM_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -189,7 +191,8 @@ def achievement_subject(
 ) -> Json:
     """An AchievementSubject: who earned ``achievement``.
 
-    ``id`` is a DID or URI the learner gave (e.g. from a wallet); ``identifier`` comes
+    ``id`` is a DID or URI the learner gave (e.g. from a wallet), or the issuer's
+    :func:`subject_id` for them, which a VC-JWT repeats as ``sub``; ``identifier`` comes
     from :func:`recipient_identifiers`. The spec needs at least one of them.
     """
     identifiers = _list(identifier)

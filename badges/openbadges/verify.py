@@ -78,6 +78,38 @@ def _ob3(data: str | dict[str, Any], loader: Loader, report: VerificationReport,
     verify_ob3(data, loader, report, **kw)
 
 
+#: What a document needs for a verifier to treat it as a badge at all (OB 2.0 side).
+OB2_SIGNS = ("recipient", "badge", "verification", "uid")
+BADGE_TYPES = {
+    "Assertion",
+    "VerifiableCredential",
+    "OpenBadgeCredential",
+    "AchievementCredential",
+    "EndorsementCredential",
+}
+
+
+def is_badge(document: Any) -> bool:
+    """True when ``document`` looks like some Open Badge, even a broken one.
+
+    An OB 3.0 credential names a VC context (or is a VC-JWT payload); an OB 2.0 (or 1.0)
+    Assertion has a badge type or one of the members only a badge has. Anything else
+    (``{"a": 1}``) is no badge: reporting seven missing OB 2.0 members would tell the
+    person nothing, so ``chemins verify`` says "not a badge" instead.
+    """
+    if not isinstance(document, Mapping):
+        return False
+    if is_ob3(document):
+        return True
+    types = document.get("type")
+    names = types if isinstance(types, list) else [types]
+    if any(isinstance(t, str) and t.rsplit("#", 1)[-1] in BADGE_TYPES for t in names):
+        return True
+    if any(isinstance(c, str) and "openbadges" in c for c in _contexts(document)):
+        return True  # w3id.org/openbadges/v1 or v2
+    return any(key in document for key in OB2_SIGNS)
+
+
 def _verify_text(
     text: str, loader: Loader, report: VerificationReport, hint: str | None, **kw: Any
 ) -> None:
@@ -90,6 +122,8 @@ def _verify_text(
         except ValueError as exc:
             message = f"the input is not valid JSON ({exc.msg}, line {exc.lineno})"
             raise UnusableInput(message) from exc
+        if not is_badge(document):
+            raise UnusableInput("not a badge: this JSON is neither an Open Badge 2.0 nor 3.0")
         _by_version(document, is_ob3(document), loader, report, hint, **kw)
     elif jws.is_compact_jws(text):
         payload = jws.parse(text).payload  # refuses alg "none" before anything else
@@ -126,13 +160,44 @@ def _warn_version_hint(report: VerificationReport, hint: str | None, version: st
         )
 
 
+JWT_MEDIA_TYPES = ("application/vc+jwt", "application/jwt", "text/plain")
+
+
+def _signed_body(fetched: Fetched) -> str | None:
+    """The compact JWS a URL answered (a ``.jwt`` link, a JWS served as text), if any.
+
+    Recognised by its content type or, for servers that label it loosely, by its shape,
+    so that a token fetched from a URL verifies like the same token read from a file.
+    """
+    if fetched.status != 200:
+        return None
+    text = fetched.body.decode("utf-8", "replace").strip()
+    media_type = fetched.content_type.split(";")[0].strip().lower()
+    if media_type in JWT_MEDIA_TYPES or not text.startswith(("{", "[", "<")):
+        return text if jws.is_compact_jws(text) else None
+    return None
+
+
 def _verify_url(url: str, loader: Loader, report: VerificationReport, **kw: Any) -> None:
-    """A hosted badge: OB 2.0 unless the document there is an OB 3.0 credential."""
+    """A hosted badge: OB 2.0 unless the document there is an OB 3.0 credential.
+
+    A URL answering a compact JWS (the ``.jwt`` link on a badge page) is verified as
+    that token. The badge page people share (``/b/<id>``) answers its OB 2.0 Assertion
+    to a client asking for JSON-LD (content negotiation), so it needs nothing here.
+    """
     try:
         fetched = loader(url)
-        document = json.loads(fetched.body) if fetched.status == 200 else None
-    except (LoaderError, ValueError):
-        document = None  # the OB 2.0 verifier fetches again and reports the failure
+    except LoaderError:
+        fetched = None  # the OB 2.0 verifier fetches again and reports the failure
+    token = _signed_body(fetched) if fetched is not None else None
+    if token is not None:
+        payload = jws.parse(token).payload  # refuses alg "none" before anything else
+        _by_version(token, is_ob3(payload), loader, report, None, **kw)
+        return
+    try:
+        document = json.loads(fetched.body) if fetched and fetched.status == 200 else None
+    except ValueError:
+        document = None
     if isinstance(document, Mapping) and is_ob3(document):
         signed = None if "proof" in document else _signed_form(url, loader)
         _ob3(signed or dict(document), loader, report, **kw)

@@ -67,14 +67,25 @@ def achievement_document(session: Session, urls: PublicUrls, badge: BadgeClass) 
 
 
 def credential(
-    session: Session, urls: PublicUrls, assertion: Assertion, achievement_doc: Json | None = None
+    session: Session,
+    urls: PublicUrls,
+    assertion: Assertion,
+    achievement_doc: Json | None = None,
+    *,
+    subject_key: bytes,
 ) -> Json:
     """The unsigned OpenBadgeCredential of an award (what the VC-JWT carries).
 
     ``achievement_doc`` lets a batch of awards of one badge class build its
-    :func:`achievement` once.
+    :func:`achievement` once. ``subject_key`` (:func:`ob3.subject_key` of the instance
+    secret) gives the subject its per-issuer id, which the VC-JWT carries as ``sub``.
     """
     badge = assertion.badge_class
+    recipient = {
+        "email": assertion.recipient_email,
+        "lti_user_id": assertion.recipient_lti_sub,
+        "lti_platform_id": assertion.recipient_lti_issuer,
+    }
     return ob3.open_badge_credential(
         urls.ob3_credential(assertion.id),
         issuer=profile(urls, badge.issuer),
@@ -86,12 +97,8 @@ def credential(
         image=ob3.image(urls.badge_image(badge.id), caption=badge.name),
         credential_subject=ob3.achievement_subject(
             achievement_doc or achievement(session, urls, badge),
-            identifier=ob3.recipient_identifiers(
-                email=assertion.recipient_email,
-                lti_user_id=assertion.recipient_lti_sub,
-                lti_platform_id=assertion.recipient_lti_issuer,
-                salt=assertion.recipient_salt,
-            ),
+            id=ob3.subject_id(subject_key, badge.issuer_id, **recipient),
+            identifier=ob3.recipient_identifiers(**recipient, salt=assertion.recipient_salt),
         ),
         evidence=[
             ob3.evidence(id=e.url, narrative=e.narrative, name=e.name, genre=e.genre)

@@ -9,7 +9,16 @@ CORS for browser-based verifiers, and the human page in French or English.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from badges import hosted
 from badges.endorsing import endorsements_shown_with
@@ -92,9 +101,41 @@ for _name, _path in PATHS.items():
         bp.add_url_rule(_path, endpoint=_name, view_func=_document_view(_name), methods=["GET"])
 
 
+PAGE_ALTERNATIVES = ["text/html", "application/xhtml+xml"]
+
+
+def _machine_form(assertion_id: str) -> str | None:
+    """Where the badge page sends a client that asks for the badge itself, not a page.
+
+    People share ``/b/<id>``; a verifier or backpack given that URL asks for JSON-LD (or
+    the VC-JWT) and is sent (303) to the OB 2.0 Assertion (or the OB 3.0 credential,
+    which negotiates JSON or VC-JWT itself). Browsers prefer HTML and get the page. The
+    target is a path, so the client stays on the host it asked.
+    """
+    best = request.accept_mimetypes.best_match(
+        [
+            *PAGE_ALTERNATIVES,
+            *JSON_ALTERNATIVES,
+            *VC_JSON_ALTERNATIVES[:1],
+            *VC_JWT_ALTERNATIVES[:2],
+        ]
+    )
+    if best is None or best in PAGE_ALTERNATIVES:
+        return None
+    if best in JSON_ALTERNATIVES:
+        return url_for("public.ob2_assertion", id=assertion_id)
+    return url_for("public.ob3_credential", id=assertion_id)
+
+
 @bp.get(PATHS["human_badge"])
-def human_badge(id: str) -> str:
+def human_badge(id: str) -> Response:
     """The badge page for people: what it is, who issued it, and whether it verifies."""
+    target = _machine_form(id)
+    if target is not None:
+        response = redirect(target, code=303)
+        response.headers["Vary"] = "Accept"
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
     urls = _urls()
     with transaction(runtime_of(current_app).sessions) as session:
         assertion = session.get(Assertion, id)
@@ -103,7 +144,7 @@ def human_badge(id: str) -> str:
         badge = assertion.badge_class
         endorsements = endorsements_shown_with(session, assertion)
         verdict = verify_own(session, urls, assertion)
-        return render_template(
+        page = render_template(
             "public/badge.html",
             assertion=assertion,
             badge=badge,
@@ -116,3 +157,6 @@ def human_badge(id: str) -> str:
             ob3_jwt_url=urls.ob3_credential_jwt(assertion.id),
             evidence=[e for e in assertion.evidence if e.public],
         )
+    response = Response(page, mimetype="text/html")
+    response.headers["Vary"] = "Accept"  # the same URL answers machines with a 303
+    return response

@@ -25,7 +25,7 @@ from badges import signing_keys
 from badges.badge_images import svg_wrapping
 from badges.communities import find_community
 from badges.demo import seed_demo
-from badges.hosted import OwnDocuments
+from badges.hosted import OwnDocuments, lookup
 from badges.migrate import upgrade
 from badges.models import Assertion, Community
 from badges.openbadges.baking import bake as bake_image
@@ -67,21 +67,44 @@ def demo(holder: RuntimeHolder) -> None:
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Baked image to write; .png or .svg decides the format.",
 )
-@click.option("--ob3", is_flag=True, help="Bake the OB 3.0 VC-JWT instead of the OB 2.0 JWS.")
+@click.option("--ob3", is_flag=True, help="Bake the OB 3.0 VC-JWT instead of the OB 2.0 badge.")
+@click.option(
+    "--signed",
+    is_flag=True,
+    help="Bake the OB 2.0 JWS signed at award time instead of the hosted Assertion.",
+)
 @pass_runtime
-def bake(holder: RuntimeHolder, assertion_id: str, output: Path, ob3: bool) -> None:
-    """Write the badge image of ASSERTION_ID with its signed badge baked in."""
+def bake(holder: RuntimeHolder, assertion_id: str, output: Path, ob3: bool, signed: bool) -> None:
+    """Write the badge image of ASSERTION_ID with its badge baked in.
+
+    OB 2.0 bakes the hosted Assertion, the very bytes its URL serves: a verifier then
+    reads the award as it is today, with the endorsements given to it after it was
+    issued, exactly as someone checking the hosted URL sees it. ``--signed`` bakes the
+    JWS instead, which verifies offline but was signed at award time, so it cannot carry
+    endorsements of the award that came later.
+    """
     suffix = output.suffix.lower()
     if suffix not in (".png", ".svg"):
         raise click.UsageError("the output file must end in .png or .svg")
+    if ob3 and signed:
+        raise click.UsageError("--signed is for OB 2.0; the OB 3.0 badge is always signed")
+    urls = PublicUrls(holder.runtime.instance.origin)
     with transaction(holder.runtime.sessions) as session:
         assertion = session.get(Assertion, assertion_id)
         if assertion is None or not assertion.ob2_jws or not assertion.ob3_jwt:
             raise click.ClickException(f"no issued badge with id {assertion_id}")
         badge = assertion.badge_class
         image = badge.image_png if suffix == ".png" else svg_wrapping(badge.image_png, badge.name)
-        signed = assertion.ob3_jwt if ob3 else assertion.ob2_jws
-        baked = bake_image(image, signed, version="3.0" if ob3 else "2.0")
+        if ob3:
+            inside = assertion.ob3_jwt
+        elif signed:
+            inside = assertion.ob2_jws
+        else:
+            hosted_assertion = lookup(session, urls, "ob2_assertion", assertion.id)
+            if hosted_assertion is None or hosted_assertion.status != 200:
+                raise click.ClickException(f"the badge {assertion_id} is revoked")
+            inside = hosted_assertion.body.decode("utf-8")
+        baked = bake_image(image, inside, version="3.0" if ob3 else "2.0")
     output.write_bytes(baked)
     click.echo(f"Baked {'OB 3.0' if ob3 else 'OB 2.0'} badge written to {output}")
 

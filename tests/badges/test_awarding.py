@@ -11,7 +11,7 @@ from badges.awarding import AwardRefused, EvidenceItem, Recipient, award, award_
 from badges.badge_classes import create_badge_class
 from badges.models import Assertion, BadgeClass, Community
 from badges.openbadges import jws, vc_jwt
-from badges.openbadges.hashing import recipient_matches
+from badges.openbadges.hashing import identity_matches, recipient_matches
 from badges.openbadges.keys import load_public_key
 from badges.revoking import revoke
 from badges.signing_keys import find_key
@@ -71,10 +71,16 @@ def test_without_email_the_recipient_is_the_lti_user(issuing) -> None:
         assertion = session.get(Assertion, assertion_id)
         assert assertion.recipient_email is None and assertion.recipient_lti_sub == "user-42"
         identifiers = vc_jwt.parse(assertion.ob3_jwt).credential["credentialSubject"]["identifier"]
-        assert {(i["identityType"], i["identityHash"]) for i in identifiers} == {
-            ("ltiUserId", "user-42"),
-            ("ltiPlatformId", "https://moodle.example.org"),
+        assert {(i["identityType"], i["hashed"], i["salt"]) for i in identifiers} == {
+            ("ltiUserId", True, assertion.recipient_salt),
+            ("ltiPlatformId", True, assertion.recipient_salt),
         }
+        user, platform = identifiers
+        salt = assertion.recipient_salt
+        assert identity_matches(user["identityHash"], "user-42", salt, identity_type="ltiUserId")
+        assert identity_matches(
+            platform["identityHash"], "https://moodle.example.org", salt, identity_type="x"
+        )
         recipient_2 = jws.parse(assertion.ob2_jws).payload["recipient"]
         assert recipient_matches(recipient_2, "https://moodle.example.org#user-42")
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 from badges.awarding import Recipient, award
 from badges.hosted import OwnDocuments, lookup, match
 from badges.models import Assertion, BadgeClass
+from badges.openbadges import vc_jwt
 from badges.openbadges.loader import LoaderError
 from badges.openbadges.verify import verify
 from badges.public_urls import PublicUrls
@@ -71,3 +73,21 @@ def test_the_loader_never_leaves_the_instance(issuing) -> None:
             assert "not a document of this instance" in str(exc)
         else:
             raise AssertionError("a foreign URL was answered")
+
+
+def test_the_hosted_credential_json_is_the_exact_vc_jwt_payload(issuing) -> None:
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=365)
+    with transaction(issuing.runtime.sessions) as session:
+        badge = session.get(BadgeClass, issuing.badge_class_id)
+        assertion = award(
+            session, issuing.runtime, badge, Recipient(email="n@example.org"), expires=expires
+        )
+        hosted = lookup(session, URLS, "ob3_credential", assertion.id)
+        assert hosted.media_type == "application/vc+ld+json"
+        payload = vc_jwt.parse(assertion.ob3_jwt).payload
+        document = json.loads(hosted.body)
+        assert document == payload
+        assert document["iss"] == document["issuer"]["id"]
+        assert document["jti"] == document["id"] == URLS.ob3_credential(assertion.id)
+        assert document["sub"] == document["credentialSubject"]["id"]
+        assert document["exp"] == int(expires.timestamp()) and isinstance(document["nbf"], int)

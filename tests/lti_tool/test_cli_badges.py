@@ -75,7 +75,7 @@ def test_a_revoked_badge_exits_1(run, cli_env, tmp_path) -> None:
     run("demo")
     assertion_id = _assertion_ids(cli_env)[0]
     baked = tmp_path / "badge.png"
-    run("bake", assertion_id, "-o", str(baked))
+    run("bake", assertion_id, "--signed", "-o", str(baked))
     runtime = Runtime.open(load_instance(cli_env))
     with transaction(runtime.sessions) as session:
         assertion = session.get(Assertion, assertion_id)
@@ -117,12 +117,72 @@ def test_input_that_is_not_a_badge_exits_2_with_a_plain_message(run, cli_env, tm
     _unusable(run("verify", str(tmp_path / "missing.png")), "missing.png")
 
 
+def test_json_that_is_no_badge_exits_2_not_a_badge(run) -> None:
+    _unusable(run("verify", "-", stdin=b'{"a": 1}'), "not a badge")
+    _unusable(run("verify", "-", stdin=b'{"type": "Person", "name": "Nathan"}'), "not a badge")
+    # A broken badge is still a badge: its faults are findings (exit 1), not "not a badge".
+    broken = run("verify", "-", stdin=b'{"type": "Assertion", "recipient": {}}')
+    assert broken.exit_code == INVALID, broken.output
+    assert json.loads(broken.stdout)["openBadgesVersion"] == "2.0"
+
+
+def _demo_urls(run) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    lines = run("demo").output.splitlines()[1:]
+    return dict(line.rsplit(": ", 1) for line in lines)
+
+
+def test_the_urls_people_share_verify(run) -> None:
+    """The ".jwt" link and the badge page URL, as shown on the page and by `chemins demo`."""
+    urls = _demo_urls(run)
+    credential = urls["Credential (OB 3.0)"]
+    page = next(
+        url for label, url in urls.items() if "Badge page" in label and "J'explore" in label
+    )
+    jwt = run("verify", credential + ".jwt")
+    assert jwt.exit_code == 0, jwt.output
+    assert json.loads(jwt.stdout)["form"] == "vc-jwt"
+    shared = run("verify", page)
+    assert shared.exit_code == 0, shared.output
+    assert json.loads(shared.stdout)["subject"]["id"] == urls["Assertion (OB 2.0)"]
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+def test_baked_and_hosted_list_the_same_endorsements(run, cli_env, tmp_path, suffix) -> None:
+    """The award endorsed after it was issued: its baked image shows that endorsement too."""
+    urls = _demo_urls(run)
+    hosted_url = urls["Assertion (OB 2.0)"]
+    baked = tmp_path / f"badge{suffix}"
+    assert run("bake", hosted_url.rsplit("/", 1)[-1], "-o", str(baked)).exit_code == 0
+    from_image = json.loads(run("verify", str(baked)).stdout)
+    from_url = json.loads(run("verify", hosted_url).stdout)
+    assert from_image["subject"].pop("bakedIn") == suffix[1:]
+    assert len(from_url["subject"]["endorsements"]) == 2
+    assert from_image == from_url
+
+
+def test_bake_signed_keeps_the_jws_and_refuses_a_revoked_hosted_badge(run, cli_env, tmp_path):  # type: ignore[no-untyped-def]
+    run("demo")
+    assertion_id = _assertion_ids(cli_env)[0]
+    signed = tmp_path / "signed.png"
+    assert run("bake", assertion_id, "--signed", "-o", str(signed)).exit_code == 0
+    assert json.loads(run("verify", str(signed)).stdout)["form"] == "signed"
+    assert run("bake", assertion_id, "--signed", "--ob3", "-o", str(signed)).exit_code == 2
+    runtime = Runtime.open(load_instance(cli_env))
+    with transaction(runtime.sessions) as session:
+        assertion = session.get(Assertion, assertion_id)
+        assertion.revoked_at = assertion.issued_on
+        assertion.revocation_reason = "Erreur"
+    runtime.engine.dispose()
+    refused = run("bake", assertion_id, "-o", str(tmp_path / "revoked.png"))
+    assert refused.exit_code == 1 and "revoked" in refused.output
+
+
 def test_rotation_keeps_old_badges_verifying(run, cli_env, tmp_path) -> None:
     run("demo")
     assertion_id = _assertion_ids(cli_env)[0]
     old_png = tmp_path / "old.png"
     old_jwt = tmp_path / "old-ob3.svg"
-    run("bake", assertion_id, "-o", str(old_png))
+    run("bake", assertion_id, "--signed", "-o", str(old_png))
     run("bake", assertion_id, "--ob3", "-o", str(old_jwt))
     rotated = run("keys", "rotate", "--community", "les-tilleuls")
     assert rotated.exit_code == 0 and "retired" in rotated.output

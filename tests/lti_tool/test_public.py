@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 
@@ -143,4 +144,78 @@ class _RebasedLoader:
         self.inner, self.origin, self.local = inner, origin, local
 
     def __call__(self, url: str, accept: str = "application/ld+json, application/json"):  # type: ignore[no-untyped-def]
-        return self.inner(url.replace(self.origin, self.local, 1), accept)
+        fetched = self.inner(url.replace(self.origin, self.local, 1), accept)
+        # After a redirect, the final URL is on the local server: name it as the world would.
+        return dataclasses.replace(fetched, url=fetched.url.replace(self.local, self.origin, 1))
+
+
+def _verify_over_http(app, url: str):  # type: ignore[no-untyped-def]
+    """``url`` (on ORIGIN) verified by the verifier over real HTTP, through the guarded client."""
+    from badges.openbadges.loader import HttpLoader
+    from badges.openbadges.verify import verify
+    from badges.outbound.client import OutboundClient
+    from tests.conftest import LOCAL_HOSTS
+    from tests.live_server import serving
+
+    with serving(app) as server:
+        loader = _RebasedLoader(HttpLoader(OutboundClient(LOCAL_HOSTS)), ORIGIN, server.url)
+        return verify(url, loader)
+
+
+def _id_of(demo, label: str) -> str:  # type: ignore[no-untyped-def]
+    return demo[label].rsplit("/", 1)[-1]
+
+
+def test_the_vc_jwt_link_of_the_badge_page_verifies(app, demo) -> None:
+    """The ".jwt" link people copy from the page: the body is a VC-JWT, not JSON."""
+    url = f"{ORIGIN}/ob/v3/credentials/{_id_of(demo, 'Credential (OB 3.0)')}.jwt"
+    report = _verify_over_http(app, url)
+    assert report.valid, report.as_dict()
+    assert (report.version, report.form) == ("3.0", "vc-jwt")
+
+
+def test_the_badge_page_url_people_share_verifies(app, demo) -> None:
+    report = _verify_over_http(app, ORIGIN + _page(demo, "J'explore"))
+    assert report.valid, report.as_dict()
+    assert (report.version, report.form) == ("2.0", "hosted")
+    assert report.subject["id"] == ORIGIN + demo["Assertion (OB 2.0)"]
+
+
+def test_a_revoked_badge_page_url_is_reported_revoked(app, demo) -> None:
+    runtime = runtime_of(app)
+    with transaction(runtime.sessions) as session:
+        assertion = session.get(Assertion, _id_of(demo, "Assertion (OB 2.0)"))
+        revoke(session, assertion, "Erreur de saisie")
+    report = _verify_over_http(app, ORIGIN + _page(demo, "J'explore"))
+    assert not report.valid
+    assert "ob2.revoked" in {f.code for f in report.errors}
+
+
+@pytest.mark.parametrize(
+    ("accept", "target"),
+    [
+        ("application/ld+json, application/json", "/ob/v2/assertions/"),
+        ("application/json", "/ob/v2/assertions/"),
+        ("application/vc+jwt", "/ob/v3/credentials/"),
+        ("application/vc+ld+json", "/ob/v3/credentials/"),
+    ],
+)
+def test_the_badge_page_sends_machines_to_the_badge(client, demo, accept, target) -> None:
+    page = _page(demo, "J'explore")
+    answer = client.get(page, headers={"Accept": accept})
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == target + page.rsplit("/", 1)[-1]
+    assert answer.headers["Vary"] == "Accept"
+
+
+def test_browsers_get_the_page_with_links_to_its_machine_forms(client, demo) -> None:
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    for accept in (browser, "*/*", None):
+        headers = {"Accept": accept} if accept else {}
+        answer = client.get(_page(demo, "J'explore"), headers=headers)
+        assert answer.status_code == 200 and answer.mimetype == "text/html"
+        assert answer.headers["Vary"] == "Accept"
+    body = answer.get_data(as_text=True)
+    assertion = ORIGIN + demo["Assertion (OB 2.0)"]
+    assert f'<link rel="alternate" type="application/ld+json" href="{assertion}">' in body
+    assert 'type="application/vc+jwt"' in body

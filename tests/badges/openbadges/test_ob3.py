@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -130,24 +131,70 @@ def test_each_email_identifier_gets_a_fresh_salt() -> None:
     assert first["identityHash"] != second["identityHash"]
 
 
-def test_without_email_the_lti_identity_names_the_learner() -> None:
+def test_without_email_the_lti_identity_is_hashed_with_one_salt() -> None:
     identifiers = ob3.recipient_identifiers(
-        lti_user_id="sub-123", lti_platform_id="https://moodle.example"
+        lti_user_id="42", lti_platform_id="https://moodle.example", salt="pepper"
     )
-    assert identifiers == [
-        {
-            "type": "IdentityObject",
-            "identityHash": "sub-123",
-            "identityType": "ltiUserId",
-            "hashed": False,
-        },
-        {
-            "type": "IdentityObject",
-            "identityHash": "https://moodle.example",
-            "identityType": "ltiPlatformId",
-            "hashed": False,
-        },
+    assert [(i["identityType"], i["hashed"], i["salt"]) for i in identifiers] == [
+        ("ltiUserId", True, "pepper"),
+        ("ltiPlatformId", True, "pepper"),
     ]
+    user, platform = identifiers
+    assert identity_matches(user["identityHash"], "42", "pepper", identity_type="ltiUserId")
+    assert not identity_matches(user["identityHash"], "43", "pepper", identity_type="ltiUserId")
+    assert identity_matches(
+        platform["identityHash"], "https://moodle.example", "pepper", identity_type="ltiPlatformId"
+    )
+    serialised = json.dumps(identifiers)
+    assert '"42"' not in serialised and "moodle" not in serialised
+
+
+def test_each_lti_identifier_list_gets_a_fresh_salt() -> None:
+    first, second = (
+        ob3.recipient_identifiers(lti_user_id="42", lti_platform_id="https://moodle.example")
+        for _ in range(2)
+    )
+    assert first[0]["salt"] != second[0]["salt"]
+    assert first[0]["identityHash"] != second[0]["identityHash"]
+
+
+SUBJECT_KEY = ob3.subject_key("instance secret")
+
+
+def test_the_subject_id_is_stable_for_one_recipient_of_one_issuer() -> None:
+    first = ob3.subject_id(SUBJECT_KEY, "issuer-1", email="nathan@example.org")
+    assert first == ob3.subject_id(SUBJECT_KEY, "issuer-1", email=" Nathan@Example.org ")
+    assert re.fullmatch(
+        r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+        r"[0-9a-f]{12}",
+        first,
+    )
+    lti = {"lti_user_id": "42", "lti_platform_id": "https://moodle.example"}
+    assert ob3.subject_id(SUBJECT_KEY, "issuer-1", **lti) == ob3.subject_id(
+        SUBJECT_KEY, "issuer-1", **lti
+    )
+
+
+def test_the_subject_id_differs_across_issuers_recipients_and_instances() -> None:
+    lti = {"lti_user_id": "42", "lti_platform_id": "https://moodle.example"}
+    ids = {
+        ob3.subject_id(SUBJECT_KEY, "issuer-1", email="nathan@example.org"),
+        ob3.subject_id(SUBJECT_KEY, "issuer-2", email="nathan@example.org"),
+        ob3.subject_id(SUBJECT_KEY, "issuer-1", email="lea@example.org"),
+        ob3.subject_id(ob3.subject_key("another secret"), "issuer-1", email="nathan@example.org"),
+        ob3.subject_id(SUBJECT_KEY, "issuer-1", **lti),
+        ob3.subject_id(SUBJECT_KEY, "issuer-2", **lti),
+        ob3.subject_id(
+            SUBJECT_KEY, "issuer-1", lti_user_id="42", lti_platform_id="https://x.example"
+        ),
+        ob3.subject_id(
+            SUBJECT_KEY, "issuer-1", lti_user_id="43", lti_platform_id="https://moodle.example"
+        ),
+    }
+    assert len(ids) == 8
+    assert not any("nathan" in i or "moodle" in i for i in ids)
+    with pytest.raises(ValueError):
+        ob3.subject_id(SUBJECT_KEY, "issuer-1", lti_user_id="42")
 
 
 def test_a_recipient_needs_an_identity() -> None:

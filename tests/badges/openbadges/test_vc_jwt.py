@@ -62,6 +62,18 @@ def test_sub_and_exp_only_when_the_credential_has_them() -> None:
     assert "exp" not in payload
 
 
+def test_a_subject_with_an_id_and_hashed_identifiers_gets_sub() -> None:
+    learner = "urn:uuid:0b9c3c1e-5d7a-8f2e-9a41-3c5e7d9f1b2a"
+    credential = samples.credential(ORIGIN, subject_id=learner)
+    assert credential["credentialSubject"]["identifier"][0]["hashed"] is True
+    token = vc_jwt.sign_credential(credential, keys.generate_key("ES256"), KID)
+    parsed = vc_jwt.parse(token)
+    assert parsed.payload["sub"] == learner == parsed.credential["credentialSubject"]["id"]
+    report = VerificationReport()
+    vc_jwt.check_claims(parsed, report)
+    assert report.errors == []
+
+
 def test_another_key_does_not_verify() -> None:
     token = vc_jwt.sign_credential(samples.credential(ORIGIN), keys.generate_key("RS256"), KID)
     assert not vc_jwt.verify_signature(vc_jwt.parse(token), keys.generate_key("RS256").public_key())

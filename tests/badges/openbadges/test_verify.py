@@ -208,6 +208,8 @@ def _none_jws() -> str:
         (b"{not json", "not valid JSON"),
         (b'{"a": 1', "not valid JSON"),
         (b"[1, 2]", "JSON array"),
+        (b'{"a": 1}', "not a badge"),
+        (b'{"type": "Person", "@context": null}', "not a badge"),
         (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "JPEG"),
         (PNG[:5000], "truncated"),
         (PNG, "carries no badge"),
