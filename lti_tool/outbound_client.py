@@ -1,10 +1,11 @@
 """The web app's guarded HTTP client, built once from the instance's allowlist.
 
-Platform keys, service tokens, roster and gradebook calls and Dynamic Registration all
-use this one :class:`~badges.outbound.client.OutboundClient`, so they share its
-connection pool and read the allowlist the same way
-(:func:`badges.outbound.allowlist.private_hosts`: the app's ``PRIVATE_HOSTS`` or
-``LTI_PRIVATE_PLATFORMS`` config, else ``CHEMINS_PRIVATE_HOSTS``).
+Platform keys, service tokens, and roster and gradebook calls use this one
+:class:`~badges.outbound.client.OutboundClient`, so they share its connection pool.
+Dynamic Registration (rare, with a deadline of its own) builds a client per attempt;
+both read the allowlist the same way (:func:`badges.outbound.allowlist.private_hosts`:
+the app's ``PRIVATE_HOSTS`` or ``LTI_PRIVATE_PLATFORMS`` config, else
+``CHEMINS_PRIVATE_HOSTS``).
 
 :func:`keyset_url_problem` tells an admin at once, in their language, when a URL they
 type would be refused later, on every launch, with nobody watching.

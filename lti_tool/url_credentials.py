@@ -19,7 +19,10 @@ REDACTED = "[redacted]"
 #: ``name=value`` of a credential parameter in a query string, wherever a URL appears
 #: in a line (request line, ``Referer``): the name follows ``?``, ``&`` or ``;``.
 _CREDENTIAL = re.compile(
-    r"(?<=[?&;])((?:lh|at|rl|[^=&;#\s\"]*token[^=&;#\s\"]*)=)[^&;#\s\"]*", re.IGNORECASE
+    r"(?<=[?&;])((?:"
+    + "|".join(sorted(CREDENTIAL_PARAMETERS))
+    + r"|[^=&;#\s\"]*token[^=&;#\s\"]*)=)[^&;#\s\"]*",
+    re.IGNORECASE,
 )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from badges.models.platform import origin_of
+from badges.models.platform import origin_of, origins_of
 from badges.outbound.errors import NotAWebAddress
 
 
@@ -24,7 +24,7 @@ def origin(url: str) -> str:
 
 def origins(urls: Iterable[str | None]) -> frozenset[str]:
     """The origins of ``urls``; empty values and non-web URLs are skipped."""
-    return frozenset(o for o in (origin_of(url) for url in urls if url) if o is not None)
+    return frozenset(origins_of(url for url in urls if url))
 
 
 def on_origins(url: str, allowed: Iterable[str]) -> bool:
