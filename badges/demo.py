@@ -4,6 +4,10 @@
 OB 2.0 JSON, OB 3.0 credentials, the badge page, the JWKS) without an LMS. Seeding is
 idempotent: each object is looked up by its natural name first, so running the
 command twice creates nothing new and prints the same URLs.
+
+Its awards go to e-mail addresses, to people outside every platform: they point at no
+Person, and a demo persona launched from the embedded LMS with the same address finds
+them by e-mail (:mod:`badges.platforms.email_trust`), as any award by e-mail is found.
 """
 
 from __future__ import annotations
@@ -12,20 +16,20 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from badges import communities, signing_keys
-from badges.awarding import EvidenceItem, Recipient, award, holding
-from badges.badge_classes import (
+from badges.models import Assertion, BadgeClass, Community, Profile
+from badges.publishing.public_urls import PublicUrls
+from badges.recognition import communities, signing_keys
+from badges.recognition.awarding import EvidenceItem, Recipient, award, holding
+from badges.recognition.badge_classes import (
     AlignmentTarget,
     Level,
     create_family,
     find_family,
     publish_family,
 )
-from badges.endorsing import endorse_assertion, endorse_badge_class
-from badges.models import Assertion, BadgeClass, Community, Profile
-from badges.public_urls import PublicUrls
-from badges.runtime import Runtime
-from badges.storage import transaction
+from badges.recognition.endorsing import endorse_assertion, endorse_badge_class
+from badges.storage.database import transaction
+from badges.storage.runtime import Runtime
 
 SLUG = "les-tilleuls"
 COMMUNITY = "Centre social Les Tilleuls"

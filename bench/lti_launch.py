@@ -297,11 +297,11 @@ def _free_port() -> int:
 
 def _prepare_chemins(folder: Path, chemins_url: str, platform_url: str) -> dict[str, str]:
     """A migrated SQLite instance with the demo platform registered; its environment."""
-    from badges.instance import load_instance
-    from badges.migrate import upgrade
-    from badges.platforms import PlatformFields, register_platform
-    from badges.runtime import Runtime
-    from badges.storage import transaction
+    from badges.platforms.registering import PlatformFields, register_platform
+    from badges.storage.database import transaction
+    from badges.storage.instance import load_instance
+    from badges.storage.migrate import upgrade
+    from badges.storage.runtime import Runtime
 
     env = {
         "CHEMINS_INSTANCE_DIR": str(folder),

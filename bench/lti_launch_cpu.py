@@ -101,8 +101,8 @@ class Platform:
 
 def _chemins(folder: Path, platform: Platform) -> FlaskClient:
     """Chemins on a migrated SQLite instance, the platform registered (as lti_launch.py)."""
-    from badges.instance import load_instance
-    from badges.runtime import Runtime
+    from badges.storage.instance import load_instance
+    from badges.storage.runtime import Runtime
     from bench.lti_launch import _prepare_chemins
     from lti_tool.app import create_app
 

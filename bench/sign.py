@@ -23,15 +23,15 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from badges import signing_keys
-from badges.awarding import Recipient, award, award_many
-from badges.badge_classes import create_badge_class, publish
-from badges.communities import create_community
-from badges.instance import Instance
-from badges.migrate import upgrade
 from badges.models import Assertion, BadgeClass, Community
-from badges.runtime import Runtime
-from badges.storage import transaction
+from badges.recognition import signing_keys
+from badges.recognition.awarding import Recipient, award, award_many
+from badges.recognition.badge_classes import create_badge_class, publish
+from badges.recognition.communities import create_community
+from badges.storage.database import transaction
+from badges.storage.instance import Instance
+from badges.storage.migrate import upgrade
+from badges.storage.runtime import Runtime
 
 
 def _b64(data: bytes) -> bytes:

@@ -16,17 +16,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from badges.awarding import Recipient, award_many
-from badges.badge_classes import create_badge_class, publish
-from badges.communities import create_community
-from badges.hosted import OwnDocuments
-from badges.instance import Instance
-from badges.migrate import upgrade
 from badges.openbadges.baking import bake
 from badges.openbadges.verify import verify_source
-from badges.public_urls import PublicUrls
-from badges.runtime import Runtime
-from badges.storage import transaction
+from badges.publishing.hosted import OwnDocuments
+from badges.publishing.public_urls import PublicUrls
+from badges.recognition.awarding import Recipient, award_many
+from badges.recognition.badge_classes import create_badge_class, publish
+from badges.recognition.communities import create_community
+from badges.storage.database import transaction
+from badges.storage.instance import Instance
+from badges.storage.migrate import upgrade
+from badges.storage.runtime import Runtime
 
 
 def main(count: int = 1000) -> None:

@@ -26,10 +26,10 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.serving import make_server
 
 from badges.demo import COMMUNITY
-from badges.instance import NoInstance
-from badges.platforms import PlatformFields, register_platform
-from badges.runtime import Runtime
-from badges.storage import transaction
+from badges.platforms.registering import PlatformFields, register_platform
+from badges.storage.database import transaction
+from badges.storage.instance import NoInstance
+from badges.storage.runtime import Runtime
 from demo_lms.course import CLIENT_ID, DEPLOYMENT_ID, create_course_app
 
 DEFAULT_TOOL_URL = "http://127.0.0.1:5000"

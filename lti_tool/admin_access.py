@@ -13,7 +13,7 @@ Two doors, neither with a password to forget or steal:
   from the tool's own page, so it is sent on the redirect that follows (a Strict
   cookie is not sent on a navigation that started on another site). The admin link
   is the instance admin's own: what is handed to a platform admin is a registration
-  link (:mod:`badges.access_links`), which opens no admin page.
+  link (:mod:`badges.platforms.access_links`), which opens no admin page.
 - A launch whose LTI roles make the person an administrator (system or institution
   ``Administrator``), limited to their own platform's registrations and their own
   community, carried as the launch handle in links and forms like every launched page.
@@ -33,12 +33,12 @@ from flask import Response, abort, current_app, g, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 
-from badges.access_links import ADMIN_SESSION_LIFETIME, admin_session
-from badges.storage import transaction
-from lti_tool.app import runtime_of
+from badges.platforms.access_links import ADMIN_SESSION_LIFETIME, admin_session
+from badges.roles import may_manage_platforms
+from badges.storage.database import transaction
 from lti_tool.form_csrf import require_token, token_for
 from lti_tool.launch_handle import CSRF_FIELD, HANDLE_PARAM, enter_launch, load_launch
-from lti_tool.lti1p3.roles import ADMIN
+from lti_tool.runtime_access import runtime_of
 
 #: The query parameter of an admin link (its secret), on the page that opens it.
 ADMIN_PARAM = "at"
@@ -124,7 +124,7 @@ def find_admin_access() -> AdminAccess | None:
     handle = _value(HANDLE_PARAM)
     if handle:
         launch = load_launch(handle)
-        if launch is None or launch.role != ADMIN:
+        if launch is None or not may_manage_platforms(launch.role):
             return None
         enter_launch(launch)
         return AdminAccess(HANDLE_PARAM, handle, launch.platform_id, launch.community_id)

@@ -1,7 +1,7 @@
 """The ``chemins`` command (click), in the style of ``flask``'s own CLI.
 
 Each group of commands lives in ``lti_tool/commands/<idea>.py`` and is added here; they
-share one lazily opened :class:`~badges.runtime.Runtime` through the click context, and
+share one lazily opened :class:`~badges.storage.runtime.Runtime` through the click context, and
 the logging every command writes with (:mod:`lti_tool.logging_setup`).
 """
 

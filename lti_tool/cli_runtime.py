@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import click
 
-from badges.instance import NoInstance
-from badges.runtime import Runtime, SchemaNotReady
+from badges.storage.instance import NoInstance
+from badges.storage.runtime import Runtime, SchemaNotReady
 
 #: Exit status of a command that found no usable instance (as click's usage errors).
 UNUSABLE_INSTANCE = 2

@@ -13,12 +13,13 @@ from __future__ import annotations
 from flask import current_app
 
 from badges.models import Context, Deployment
-from badges.platforms import known_origins
-from badges.storage import transaction
-from lti_tool.app import runtime_of
+from badges.platforms.registering import known_origins
+from badges.storage.database import transaction
 from lti_tool.launch_handle import LaunchContext
-from lti_tool.lti1p3.names_roles import CLAIM, Roster, fetch_roster
+from lti_tool.lti1p3.claims import NRPS_CLAIM
+from lti_tool.lti1p3.names_roles import Roster, fetch_roster
 from lti_tool.lti1p3.service_token import PlatformAccess
+from lti_tool.runtime_access import runtime_of
 from lti_tool.tool_identity import service_tokens
 
 
@@ -48,5 +49,5 @@ def course_roster(launch: LaunchContext) -> Roster:
     when that URL is off the registration's origins.
     """
     access, url = roster_source(launch)
-    claims = {CLAIM: {"context_memberships_url": url}} if url else {}
+    claims = {NRPS_CLAIM: {"context_memberships_url": url}} if url else {}
     return fetch_roster(service_tokens(current_app), access, claims)

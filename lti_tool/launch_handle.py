@@ -26,20 +26,19 @@ deployment never reads another's data.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, abort, current_app, g, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import bindparam, select
 from werkzeug.exceptions import Forbidden
 
-from badges.launches import (
+from badges.courses.launches import (
     SESSION_MAX_AGE,
     RecordedLaunch,
     extend_launch_session,
@@ -57,17 +56,15 @@ from badges.models import (
 from badges.models.columns import utcnow
 from badges.models.person import best_name
 from badges.models.platform import origins_of
-from badges.prepared import Prepared
-from lti_tool.app import runtime_of
+from badges.roles import at_least
 from lti_tool.form_csrf import FIELD, require_token, token_for
-from lti_tool.lti1p3.roles import at_least
 from lti_tool.page_url import this_page_url, with_parameter
+from lti_tool.runtime_access import runtime_of
 
 HANDLE_PARAM = "lh"
 CSRF_FIELD = FIELD
 COOKIE = "chemins_launch"
 _SALT = "chemins.launch-handle.v1"
-_SERIALIZER = "chemins.launch_handle_serializer"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 log = logging.getLogger(__name__)
@@ -102,65 +99,21 @@ class LaunchContext:
         return csrf_token_for(self.session_id)
 
 
-@dataclass
-class _Signer:
-    """The app's handle signer, built once per secret (each launch signs, each page reads).
-
-    ``verified`` remembers the handles this process signed or already verified, with
-    their signing time: a launched page, and every page after it, would otherwise check
-    the same signature again. Only the expiry is checked again.
-    """
-
-    secret: object
-    serializer: URLSafeTimedSerializer
-    verified: dict[str, tuple[Any, int]] = field(default_factory=dict)
-
-    def remember(self, handle: str, payload: Any, signed_at: int) -> tuple[Any, int]:
-        if len(self.verified) >= MAX_VERIFIED:  # bounded: forget all, verify again
-            self.verified.clear()
-        known = self.verified[handle] = (payload, signed_at)
-        return known
-
-
-#: Handles remembered per process as verified (a few hundred bytes each).
-MAX_VERIFIED = 4096
-
-
-def _signer() -> _Signer:
-    secret = current_app.config["SECRET_KEY"]
-    cached = current_app.extensions.get(_SERIALIZER)
-    if cached is None or cached.secret != secret:
-        cached = current_app.extensions[_SERIALIZER] = _Signer(
-            secret, URLSafeTimedSerializer(secret, salt=_SALT)
-        )
-    return cast(_Signer, cached)
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
 def issue_handle(launch: RecordedLaunch) -> str:
     """The signed handle of a launch session, bound to its person and deployment."""
-    signer = _signer()
-    payload = {"s": launch.id, "p": launch.person_id, "d": launch.deployment_id}
-    handle = signer.serializer.dumps(payload)
-    signer.remember(handle, payload, int(time.time()))
-    return handle
+    return _serializer().dumps({"s": launch.id, "p": launch.person_id, "d": launch.deployment_id})
 
 
 def _handle_payload(handle: str) -> Any | None:
-    """What a genuine, unexpired handle carries; None for any other string."""
-    signer = _signer()
-    max_age = int(SESSION_MAX_AGE.total_seconds())
-    known = signer.verified.get(handle)
-    if known is None:
-        try:
-            payload, signed = signer.serializer.loads(
-                handle, max_age=max_age, return_timestamp=True
-            )
-        except BadSignature:
-            return None
-        known = signer.remember(handle, payload, int(signed.timestamp()))
-    payload, signed_at = known
-    age = int(time.time()) - signed_at
-    return payload if 0 <= age <= max_age else None
+    """What a genuine handle signed less than :data:`SESSION_MAX_AGE` ago carries; else None."""
+    try:
+        return _serializer().loads(handle, max_age=int(SESSION_MAX_AGE.total_seconds()))
+    except BadSignature:  # SignatureExpired included
+        return None
 
 
 def launch_binding(session_id: str) -> str:
@@ -193,9 +146,8 @@ _FRAME = Registration.__table__.alias("frame")
 #: course, resource link, deployment and platform, repeated once per registration of
 #: that platform (their endpoints are the origins allowed to frame the page). Loading
 #: the same through the relationships took seven lazy or select-in round trips, on
-#: every page of every launch. Prepared once, with a bound parameter: a statement
-#: built or executed the ORM way costs more than SQLite takes to answer it.
-_LAUNCH = Prepared(
+#: every page of every launch.
+_LAUNCH = (
     select(
         _SESSION.c.id,
         _SESSION.c.person_id,
@@ -239,13 +191,15 @@ def load_launch(handle: str) -> LaunchContext | None:
     # A read on a pooled connection: every launched page starts here, and an ORM
     # session with its commit costs more than the query.
     with runtime_of(current_app).engine.connect() as connection:
-        rows = _LAUNCH.all(connection, {"session_id": payload["s"]})
+        rows = connection.execute(_LAUNCH, {"session_id": payload["s"]}).all()
     if not rows:
         return None
     row = rows[0]
     if row.person_id != payload["p"] or row.deployment_id != payload["d"]:
         return None
     now = utcnow()
+    # The row has the last word: the signature only says when the handle was issued,
+    # the row says whether its session went idle and when its launch was recorded.
     if row.expires_at <= now or row.created_at + SESSION_MAX_AGE <= now:
         return None
     renewal = renewed_expiry(row.created_at, row.expires_at, now)
@@ -366,12 +320,19 @@ def launch_fields() -> Markup:
     launch = g.get("launch")
     if launch is None:
         return Markup("")
-    # Both values escaped here (Markup.format does the same through string.Formatter, at
-    # several times the cost, on every launched page).
-    return Markup(  # noqa: S704
-        f'<input type="hidden" name="{HANDLE_PARAM}" value="{escape(launch.handle)}">'
-        f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(launch.csrf_token)}">'
+    return _HIDDEN_FIELDS.format(
+        handle_name=HANDLE_PARAM,
+        handle=launch.handle,
+        csrf_name=CSRF_FIELD,
+        csrf_token=launch.csrf_token,
     )
+
+
+#: Markup.format escapes every value it fills in.
+_HIDDEN_FIELDS = Markup(
+    '<input type="hidden" name="{handle_name}" value="{handle}">'
+    '<input type="hidden" name="{csrf_name}" value="{csrf_token}">'
+)
 
 
 def set_launch_cookie(response: Response, handle: str) -> None:

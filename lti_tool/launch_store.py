@@ -4,9 +4,9 @@
 this module answers from the tables, within the caller's session or connection, so that
 the whole login or launch stays one unit of work.
 
-Every login and launch goes through here, so the lookups are plain column selects run as
-:class:`~badges.prepared.Prepared` statements (one each, no ORM objects to build) and
-the registrations of an issuer are read once per store, with their deployments: the
+Every login and launch goes through here, so the lookups are Core selects of the
+columns needed (no ORM objects to build), joined so that each question is one statement,
+and the registrations of an issuer are read once per store, with their deployments: the
 launch validator asks for them twice (issuer, then audience), and the launch records
 the deployment it names. Nothing is cached across requests, so a registration edited
 by the CLI or another worker counts from the very next request.
@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from badges.models import Deployment, LaunchState, Platform, Registration
 from badges.models.columns import utcnow
-from badges.prepared import Prepared
 from lti_tool.lti1p3.oidc_login import LoginRequest
 from lti_tool.lti1p3.registration import LoginRecord, RegistrationInfo
 
@@ -31,8 +30,8 @@ _PLATFORM = Platform.__table__
 _REGISTRATION = Registration.__table__
 _DEPLOYMENT_T = Deployment.__table__
 _STATE = LaunchState.__table__
-# The statements are built once, with bound parameters: building a select per call
-# (and computing its cache key) costs several times what SQLite takes to answer it.
+# The statements are built once, with bound parameters; SQLAlchemy caches their
+# compiled form.
 
 #: A registration as the login and the launch read it, with one deployment (or NULL).
 _REGISTRATION_COLUMNS = (
@@ -59,20 +58,20 @@ _BY_CLIENT = (_REGISTRATION.c.client_id, _DEPLOYMENT_T.c.deployment_id)
 
 #: One row per (registration, deployment) of an issuer; a registration without any
 #: deployment still comes back once, with a NULL deployment id.
-_REGISTRATIONS = Prepared(
+_REGISTRATIONS = (
     select(*_REGISTRATION_COLUMNS)
     .join(_PLATFORM, _PLATFORM.c.id == _REGISTRATION.c.platform_id)
     .outerjoin(_DEPLOYMENT_T, _DEPLOYMENT_T.c.registration_id == _REGISTRATION.c.id)
     .where(_PLATFORM.c.issuer == bindparam("issuer"))
     .order_by(*_BY_CLIENT)
 )
-_LOGIN = Prepared(select(*_STATE_COLUMNS).where(_STATE.c.state == bindparam("state")))
+_LOGIN = select(*_STATE_COLUMNS).where(_STATE.c.state == bindparam("state"))
 _STATE_REGISTRATION = Registration.__table__.alias("state_registration")
 #: A launch's login state with every registration (and deployment) of the platform it
 #: was issued for, in one statement: the launch validator needs both, and with the
 #: state's platform being the token's issuer in every sound launch, one read serves.
 #: One row per (registration, deployment); none when the state was never issued.
-_LAUNCH_READ = Prepared(
+_LAUNCH_READ = (
     select(*_REGISTRATION_COLUMNS, _PLATFORM.c.issuer, *_STATE_COLUMNS)
     .join(_STATE_REGISTRATION, _STATE_REGISTRATION.c.id == _STATE.c.registration_id)
     .join(_PLATFORM, _PLATFORM.c.id == _STATE_REGISTRATION.c.platform_id)
@@ -81,27 +80,25 @@ _LAUNCH_READ = Prepared(
     .where(_STATE.c.state == bindparam("state"))
     .order_by(*_BY_CLIENT)
 )
-_NONCE = Prepared(select(_STATE.c.state).where(_STATE.c.nonce == bindparam("nonce")))
-_SAVE_LOGIN = Prepared(
-    insert(_STATE).values(
-        {
-            name: bindparam(name)
-            for name in (
-                "state",
-                "nonce",
-                "registration_id",
-                "target_link_uri",
-                "lti_deployment_id",
-                "login_hint",
-                "lti_message_hint",
-                "created_at",
-            )
-        }
-    )
+_NONCE = select(_STATE.c.state).where(_STATE.c.nonce == bindparam("nonce"))
+_SAVE_LOGIN = insert(_STATE).values(
+    {
+        name: bindparam(name)
+        for name in (
+            "state",
+            "nonce",
+            "registration_id",
+            "target_link_uri",
+            "lti_deployment_id",
+            "login_hint",
+            "lti_message_hint",
+            "created_at",
+        )
+    }
 )
 #: A login as it could be started again: read only when a launch came back without
 #: its state cookie (the new-window offer, lti_tool/new_window.py).
-_LOGIN_AGAIN = Prepared(
+_LOGIN_AGAIN = (
     select(
         _PLATFORM.c.issuer,
         _REGISTRATION.c.client_id,
@@ -116,7 +113,7 @@ _LOGIN_AGAIN = Prepared(
     .join(_PLATFORM, _PLATFORM.c.id == _REGISTRATION.c.platform_id)
     .where(_STATE.c.state == bindparam("state"))
 )
-_DEPLOYMENT = Prepared(
+_DEPLOYMENT = (
     select(_DEPLOYMENT_T.c.id, _REGISTRATION.c.platform_id)
     .join(_REGISTRATION, _REGISTRATION.c.id == _DEPLOYMENT_T.c.registration_id)
     .where(
@@ -163,7 +160,7 @@ class SqlToolStore:
         never issued, or issued for another issuer than the token names, leaves them to
         read as they otherwise would.
         """
-        rows = _LAUNCH_READ.all(self.connection, {"state": state})
+        rows = self.connection.execute(_LAUNCH_READ, {"state": state}).all()
         if not rows:
             return
         self._registrations[rows[0].issuer] = self._registrations_of(rows[0].issuer, rows)
@@ -178,7 +175,7 @@ class SqlToolStore:
 
     def _read_registrations(self, issuer: str) -> list[RegistrationInfo]:
         return self._registrations_of(
-            issuer, _REGISTRATIONS.all(self.connection, {"issuer": issuer})
+            issuer, self.connection.execute(_REGISTRATIONS, {"issuer": issuer}).all()
         )
 
     def _registrations_of(self, issuer: str, rows: list[Any]) -> list[RegistrationInfo]:
@@ -209,16 +206,16 @@ class SqlToolStore:
     def login(self, state: str) -> LoginRecord | None:
         if state in self._logins:
             return self._logins[state]
-        row = _LOGIN.first(self.connection, {"state": state})
+        row = self.connection.execute(_LOGIN, {"state": state}).first()
         return None if row is None else _login_record(row)
 
     def nonce_issued(self, nonce: str) -> bool:
-        return _NONCE.first(self.connection, {"nonce": nonce}) is not None
+        return self.connection.execute(_NONCE, {"nonce": nonce}).first() is not None
 
     def save_login(self, login: LoginRequest) -> None:
         """Remember an accepted login until its launch comes back (or the state expires)."""
-        _SAVE_LOGIN.run(
-            self.connection,
+        self.connection.execute(
+            _SAVE_LOGIN,
             {
                 "state": login.state,
                 "nonce": login.nonce,
@@ -236,7 +233,7 @@ class SqlToolStore:
 
         None for a state never issued, or issued before the hints were kept.
         """
-        row = _LOGIN_AGAIN.first(self.connection, {"state": state})
+        row = self.connection.execute(_LOGIN_AGAIN, {"state": state}).first()
         if row is None or not row.login_hint:
             return None
         params = {
@@ -264,9 +261,9 @@ class SqlToolStore:
 
     def deployment_now(self, registration_id: str, deployment_id: str) -> DeploymentRef | None:
         """The registered deployment, read from the database now (it may have vanished)."""
-        row = _DEPLOYMENT.first(
-            self.connection, {"registration_id": registration_id, "deployment_id": deployment_id}
-        )
+        row = self.connection.execute(
+            _DEPLOYMENT, {"registration_id": registration_id, "deployment_id": deployment_id}
+        ).first()
         return DeploymentRef(row.id, row.platform_id) if row is not None else None
 
 

@@ -35,9 +35,9 @@ from flask import Response, current_app, make_response, render_template, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from badges.models.columns import utcnow
-from lti_tool.app import runtime_of
 from lti_tool.launch_store import SqlToolStore
 from lti_tool.lti1p3.oidc_login import MAX_LENGTHS
+from lti_tool.runtime_access import runtime_of
 
 RESTART_PARAM = "t"
 _SALT = "chemins.lti-login-again.v1"

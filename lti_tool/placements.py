@@ -3,10 +3,11 @@
 Three things make sense in a course: a badge's "ask for this badge" page, the course's
 recognition wall and the peer-endorsement board. In Moodle each becomes an
 ``ltiResourceLink`` (the only type it accepts), carrying ``custom.target`` so that later
-launches of the link land on the right page (see ``DESTINATIONS`` in the launch
-blueprint) and, for a badge placed as graded, a ``lineItem`` so that Moodle creates the
-grade column the badge completes (offered unless the request says
-``accept_lineitem: false``; Moodle 4.3 sends no such key). Open edX also takes plain
+launches of the link land on the right page (the ``learner`` blueprint contributes
+these destinations, :mod:`lti_tool.launch_destinations`) and, for a badge placed as
+graded, a ``lineItem`` so that Moodle creates the grade column the badge completes
+(offered unless the request says ``accept_lineitem: false``; Moodle 4.3 sends no such
+key). Open edX also takes plain
 ``link``, ``html`` and ``image`` items, which suit a badge shown in a unit without
 launching the tool: the badge's public description, a badge card, or its image.
 """
@@ -17,8 +18,8 @@ from dataclasses import dataclass
 
 from markupsafe import escape
 
-from badges.grade_passback import GRADE_PARAM, NO_GRADE
-from badges.public_urls import PublicUrls
+from badges.courses.grades import GRADE_PARAM, NO_GRADE
+from badges.publishing.public_urls import PublicUrls
 from lti_tool.lti1p3.deep_link import (
     HTML,
     IMAGE,

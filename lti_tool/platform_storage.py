@@ -43,11 +43,11 @@ from flask import Response, current_app, g, make_response, render_template, requ
 
 from badges.models import Registration
 from badges.models.platform import origin_of
-from badges.storage import transaction
-from lti_tool.app import runtime_of
+from badges.storage.database import transaction
 from lti_tool.constant_time import constant_time_equal
 from lti_tool.launch_store import SqlToolStore
 from lti_tool.lti1p3.oidc_login import LoginRequest
+from lti_tool.runtime_access import runtime_of
 
 TARGET_PARAM = "lti_storage_target"
 #: The form field carrying the value read back from the platform at launch.

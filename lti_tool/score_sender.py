@@ -1,8 +1,8 @@
-"""Sending owed scores to gradebooks over AGS, from the :mod:`badges.grade_passback` outbox.
+"""Sending owed scores to gradebooks over AGS, from the :mod:`badges.courses.grades` outbox.
 
 Called right after an award (so the grade usually arrives at once) and by ``chemins
 worker`` for everything still due. Each send is three steps: claim the row (a short
-transaction, see :func:`badges.grade_passback.claim`), post the score with no
+transaction, see :func:`badges.courses.grades.claim`), post the score with no
 transaction open, record what the platform answered. So two senders never post the same
 score, and no database lock waits on a platform. What the platform answers decides the
 row's fate: accepted → sent; 409 → superseded (it holds a newer score); no score scope or
@@ -28,13 +28,13 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import or_, update
 
-from badges import grade_passback
+from badges.courses import grades
 from badges.models import BadgeClass, Deployment, ResourceLink
 from badges.models.columns import utcnow
 from badges.models.score_delivery import PENDING, ScoreDelivery
-from badges.platforms import known_origins
-from badges.runtime import Runtime
-from badges.storage import transaction
+from badges.platforms.registering import known_origins
+from badges.storage.database import transaction
+from badges.storage.runtime import Runtime
 from lti_tool.lti1p3.assignments_grades import (
     AgsEndpoint,
     NewLineItem,
@@ -92,15 +92,15 @@ def _outgoing(runtime: Runtime, delivery_ids: Iterable[str]) -> list[_Outgoing]:
             if deployment is None:
                 continue
             registration = deployment.registration
-            if delivery.lineitem_url == grade_passback.COLUMN_TO_CREATE and link.tool_lineitem_url:
+            if delivery.lineitem_url == grades.COLUMN_TO_CREATE and link.tool_lineitem_url:
                 delivery.lineitem_url = link.tool_lineitem_url  # made for an earlier score
             column = None
-            if delivery.lineitem_url == grade_passback.COLUMN_TO_CREATE:
+            if delivery.lineitem_url == grades.COLUMN_TO_CREATE:
                 badge = session.get(BadgeClass, link.custom_badge) if link.custom_badge else None
                 column = NewLineItem(
                     resource_link_id=link.resource_link_id,
                     label=(badge.name if badge else None) or link.title or "Chemins",
-                    score_maximum=grade_passback.FULL_MARKS,
+                    score_maximum=grades.FULL_MARKS,
                     resource_id=BADGE_RESOURCE_PREFIX + link.custom_badge
                     if link.custom_badge
                     else None,
@@ -151,7 +151,7 @@ def _claim_link(runtime: Runtime, link_pk: str) -> str | None:
                     ResourceLink.lineitem_claimed_until <= now,
                 ),
             )
-            .values(lineitem_claimed_until=now + grade_passback.LEASE)
+            .values(lineitem_claimed_until=now + grades.LEASE)
             .execution_options(synchronize_session=False)
         )
         if taken.rowcount == 1:  # type: ignore[attr-defined]
@@ -220,10 +220,10 @@ def _record(runtime: Runtime, delivery_id: str, answer: _Answer) -> str:
             return delivery.status
         if answer.outcome is not None:
             superseded = answer.outcome is ScoreOutcome.SUPERSEDED
-            grade_passback.delivered(delivery, superseded=superseded, now=now)
+            grades.delivered(delivery, superseded=superseded, now=now)
             log.info("score %s %s (attempt %d)", delivery_id, delivery.status, delivery.attempts)
         else:
-            grade_passback.failed(
+            grades.failed(
                 delivery, answer.error or "unknown error", now=now, permanent=answer.permanent
             )
             if delivery.status == PENDING:
@@ -253,7 +253,7 @@ def deliver(runtime: Runtime, tokens: ServiceTokens, delivery_id: str) -> str:
     ``"busy"`` when another sender holds it, or its next attempt is not due yet.
     """
     with transaction(runtime.sessions) as session:
-        claimed = grade_passback.claim(session, utcnow(), limit=1, ids=[delivery_id])
+        claimed = grades.claim(session, utcnow(), limit=1, ids=[delivery_id])
     if not claimed:
         with transaction(runtime.sessions) as session:
             row = session.get(ScoreDelivery, delivery_id)
@@ -281,6 +281,6 @@ def deliver_now(runtime: Runtime, tokens: ServiceTokens, delivery_ids: Iterable[
 def deliver_due(runtime: Runtime, tokens: ServiceTokens, limit: int = 20) -> int:
     """Send every delivery whose time has come (up to ``limit``); returns how many."""
     with transaction(runtime.sessions) as session:
-        claimed = grade_passback.claim(session, utcnow(), limit=limit)
+        claimed = grades.claim(session, utcnow(), limit=limit)
     _send_claimed(runtime, tokens, claimed)
     return len(claimed)

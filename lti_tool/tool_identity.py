@@ -1,7 +1,7 @@
 """The tool's LTI identity inside the web app: its signing key and its service tokens.
 
 Deep Linking responses, service-token assertions and Dynamic Registration all need the
-same things: the tool's active LTI key (``purpose="lti"`` in :mod:`badges.signing_keys`)
+same things: the tool's active LTI key (``purpose="lti"`` in :mod:`badges.recognition.signing_keys`)
 as a :class:`~lti_tool.lti1p3.tool_key.ToolKey`, one process-wide
 :class:`~lti_tool.lti1p3.service_token.ServiceTokens` so that tokens are cached across
 requests, and the description the tool gives of itself to platforms. Keys are read
@@ -17,14 +17,14 @@ import threading
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 
-from badges import signing_keys
-from badges.runtime import Runtime
-from badges.storage import transaction
-from lti_tool.app import runtime_of
+from badges.recognition import signing_keys
+from badges.storage.database import transaction
+from badges.storage.runtime import Runtime
 from lti_tool.lti1p3.dynamic_registration import ToolDescription
 from lti_tool.lti1p3.service_token import ServiceTokens
 from lti_tool.lti1p3.tool_key import ToolKey
 from lti_tool.outbound_client import outbound_client
+from lti_tool.runtime_access import runtime_of
 
 EXTENSION = "chemins.service_tokens"
 _lock = threading.Lock()

@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 exec 9>/tmp/chemins-translations.lock
 flock 9
-# Only the layers that exist yet (connectors/ arrives with the first connector).
-sources=()
-for dir in badges lti_tool connectors; do [ -d "$dir" ] && sources+=("$dir"); done
+# The packages the wheel ships, as tests/lti_tool/test_i18n.py scans them (connectors/
+# joins when it lands).
+read -ra sources < <(.venv/bin/python -c 'from tests.shipped_packages import shipped_packages; print(*(p.name for p in shipped_packages()))')
+[ "${#sources[@]}" -gt 0 ] || { echo "found no package to extract strings from" >&2; exit 1; }
 .venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o lti_tool/translations/messages.pot --no-location --omit-header --sort-output "${sources[@]}" >/tmp/chemins-extract.log 2>&1 \
   || { cat /tmp/chemins-extract.log >&2; echo "extracting the strings failed" >&2; exit 1; }
 for lang in fr en; do

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import requests
 
-from badges.access_links import create_admin_link
-from badges.runtime import Runtime
-from badges.storage import transaction
+from badges.platforms.access_links import create_admin_link
+from badges.storage.database import transaction
+from badges.storage.runtime import Runtime
 from tests.lti_launches import parse_form
 
 

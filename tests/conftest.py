@@ -1,6 +1,7 @@
 """Shared fixtures: an instance in a temporary folder, on SQLite and on PostgreSQL.
 
-``runtime`` is parametrised over both databases (storage and workflow tests run twice);
+``runtime`` is parametrised over both databases (storage and workflow tests run twice;
+the PostgreSQL run carries the ``postgresql`` marker, so ``-m postgresql`` selects it);
 ``sqlite_runtime`` and ``app`` use SQLite only. The PostgreSQL URL comes from
 ``CHEMINS_TEST_POSTGRES_URL``, set by ``scripts/run-tests.sh`` after it started a
 throwaway cluster; each test gets its own database cloned from a migrated template.
@@ -19,9 +20,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from badges.instance import Instance
-from badges.migrate import upgrade
-from badges.runtime import Runtime
+from badges.storage.instance import Instance
+from badges.storage.migrate import upgrade
+from badges.storage.runtime import Runtime
 
 BASE_URL = "https://chemins.test"
 #: The test platforms listen on the loopback: registrations may reach them.
@@ -80,7 +81,7 @@ def _sqlite_runtime(tmp_path: Path) -> Runtime:
     return Runtime.open(make_instance(tmp_path, url))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def runtime(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]:
     """A migrated, empty instance on each database backend."""
     if request.param == "sqlite":

@@ -22,7 +22,6 @@ import requests
 from flask import Flask
 from sqlalchemy import func, select
 
-from badges.migrate import upgrade
 from badges.models import (
     Context,
     LaunchSession,
@@ -31,9 +30,10 @@ from badges.models import (
     Person,
     ResourceLink,
 )
-from badges.platforms import PlatformFields, register_platform
-from badges.runtime import Runtime
-from badges.storage import transaction
+from badges.platforms.registering import PlatformFields, register_platform
+from badges.storage.database import transaction
+from badges.storage.migrate import upgrade
+from badges.storage.runtime import Runtime
 from demo_lms.app import create_demo_app, platform_of
 from demo_lms.platform import MOODLE, OPENEDX, DemoPlatform, LaunchSpec, ToolLink
 from lti_tool.app import create_app

@@ -1,6 +1,6 @@
 """The recognition domain's nouns (DESIGN.md, "Data model"), one module per idea.
 
-Importing this package registers every table on :data:`badges.storage.Base.metadata`,
+Importing this package registers every table on :data:`badges.storage.database.Base.metadata`,
 which Alembic and the tests rely on.
 """
 

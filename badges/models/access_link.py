@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from badges.models.columns import UTCDateTime, new_id, utcnow
 from badges.models.community import Community
-from badges.storage import Base
+from badges.storage.database import Base
 
 REGISTRATION = "registration"
 ADMIN = "admin"

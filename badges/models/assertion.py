@@ -1,19 +1,27 @@
 """Assertions (one award: OB 2.0 Assertion / OB 3.0 OpenBadgeCredential) and evidence.
 
 The recipient is kept as the platform gave it (e-mail when the LMS shares it, else the
-LTI ``sub`` and issuer); what is published is a salted hash. The signed forms are stored
-at issue time because a signed credential is immutable.
+LTI ``sub`` and issuer); what is published is a salted hash. When the recipient is a
+Person Chemins knows (someone launched from a platform), the award also points at them
+(``recipient_person_id``): that key, not the strings, says whose award it is, so a
+person's awards are found, exported or erased by key. Awards to someone outside every
+platform (by e-mail only: the demo, the command line) have no person. The signed forms
+are stored at issue time because a signed credential is immutable.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from badges.models.columns import UTCDateTime, new_id, utcnow
-from badges.storage import Base
+from badges.storage.database import Base
+
+if TYPE_CHECKING:
+    from badges.models.person import Person
 
 
 class Assertion(Base):
@@ -25,6 +33,9 @@ class Assertion(Base):
     recipient_email: Mapped[str | None] = mapped_column(String(254))
     recipient_lti_sub: Mapped[str | None] = mapped_column(String(255))
     recipient_lti_issuer: Mapped[str | None] = mapped_column(String(500))
+    #: The Person who received the award, when they are one Chemins knows (None for an
+    #: award by e-mail only to someone outside every platform).
+    recipient_person_id: Mapped[str | None] = mapped_column(ForeignKey("person.id"), index=True)
     recipient_salt: Mapped[str] = mapped_column(String(64))
     recipient_public: Mapped[bool] = mapped_column(default=False)
     narrative: Mapped[str | None] = mapped_column(Text)
@@ -39,6 +50,7 @@ class Assertion(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     badge_class = relationship("BadgeClass")
+    recipient_person: Mapped[Person | None] = relationship()
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="assertion", cascade="all, delete-orphan", order_by="Evidence.id"
     )

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from badges.models.columns import UTCDateTime, new_id, utcnow
-from badges.storage import Base
+from badges.storage.database import Base
 
 LEVEL_NAMES = {1: "Je soutiens", 2: "J'explore", 3: "J'agis"}
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from badges.models.columns import UTCDateTime, new_id, utcnow
 from badges.models.person import Context, Person, ResourceLink
 from badges.models.platform import Deployment, Registration
-from badges.storage import Base
+from badges.storage.database import Base
 
 
 class LaunchState(Base):

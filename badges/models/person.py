@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from badges.models.columns import UTCDateTime, new_id, utcnow
 from badges.models.platform import Deployment, Platform
-from badges.storage import Base
+from badges.storage.database import Base
 
 
 class Person(Base):
@@ -107,11 +107,16 @@ class ResourceLink(Base):
     #: placement is for, which decides the gradebook column an award completes.
     custom_badge: Mapped[str | None] = mapped_column(String(200))
     #: ``custom.grade`` of the link's latest launch: ``none`` when the trainer placed it
-    #: without a grade, so no column is ever made for it (``grade_passback.can_grade``).
+    #: without a grade, so no column is ever made for it (``badges.courses.grades.can_grade``).
     custom_grade: Mapped[str | None] = mapped_column(String(20))
     lineitem_url: Mapped[str | None] = mapped_column(String(1000))
     lineitems_url: Mapped[str | None] = mapped_column(String(1000))
+    #: The AGS scopes the platform granted, as sent: the score sender asks for them.
     ags_scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: What those scopes allow, read by the LTI adapter so the domain never spells a
+    #: scope: posting scores, and creating the link's column (the line-item scope).
+    may_score: Mapped[bool] = mapped_column(default=False, server_default=false())
+    may_create_columns: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: The grade column Chemins created through the line-items service, for a link whose
     #: launches name none (Open edX's programmatic mode); launches never rewrite it.
     tool_lineitem_url: Mapped[str | None] = mapped_column(String(1000))

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from badges.models.columns import UTCDateTime, new_id, utcnow
 from badges.models.community import Community
-from badges.storage import Base
+from badges.storage.database import Base
 
 #: The schemes an origin may have, with their default ports (left out of the origin).
 _DEFAULT_PORTS = {"http": 80, "https": 443}

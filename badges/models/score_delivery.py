@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from badges.models.columns import UTCDateTime, new_id, utcnow
 from badges.models.person import Person, ResourceLink
-from badges.storage import Base
+from badges.storage.database import Base
 
 PENDING = "pending"
 SENT = "sent"

@@ -15,7 +15,7 @@ from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from badges.models.columns import UTCDateTime, utcnow
-from badges.storage import Base
+from badges.storage.database import Base
 
 #: Where the database keeps the tool to one active LTI key (migration 0004).
 ACTIVE_TOOL_KEY = "purpose = 'lti' AND retired_at IS NULL"

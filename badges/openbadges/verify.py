@@ -182,8 +182,10 @@ def _verify_url(url: str, loader: Loader, report: VerificationReport, **kw: Any)
     """A hosted badge: OB 2.0 unless the document there is an OB 3.0 credential.
 
     A URL answering a compact JWS (the ``.jwt`` link on a badge page) is verified as
-    that token. The badge page people share (``/b/<id>``) answers its OB 2.0 Assertion
-    to a client asking for JSON-LD (content negotiation), so it needs nothing here.
+    that token; a credential served with an embedded (Data Integrity) proof is verified
+    as served, and one without is asked for again as a VC-JWT. The badge page people
+    share (``/b/<id>``) answers its OB 2.0 Assertion to a client asking for JSON-LD
+    (content negotiation), so it needs nothing here.
     """
     try:
         fetched = loader(url)

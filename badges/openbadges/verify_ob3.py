@@ -7,8 +7,11 @@ after what it checks:
 1. shape (:mod:`badges.openbadges.ob3_rules`, the 1EdTech JSON Schemas' rules);
 2. proof: VC-JWT with RS256/ES256, the key found from the header ``kid`` URI through the
    caller's :class:`~badges.openbadges.loader.Loader`, or from an embedded public ``jwk``;
-3. status: revoked per a ``1EdTechRevocationList`` (a list that cannot be fetched only
-   warns, as the spec says), not yet valid, expired;
+   or an embedded Data Integrity proof (``eddsa-rdfc-2022``, keys by did:key, did:web or
+   an https URL on the issuer's origin; :mod:`~badges.openbadges.embedded_proofs`);
+3. status: revoked per a ``1EdTechRevocationList``, revoked or suspended per a W3C
+   ``BitstringStatusListEntry`` (whose list credential's own proof is verified too); a
+   list that cannot be fetched only warns, as the specs say; not yet valid, expired;
 4. recipient, when the caller names one: ``credentialSubject.id``, or an ``identifier``
    whose hash (with its salt) or plain value matches;
 5. every embedded EndorsementCredential (``endorsement``/``endorsementJwt`` anywhere in
@@ -23,9 +26,11 @@ Finding codes, besides the shape codes of :mod:`~badges.openbadges.ob3_rules`: e
 ``ob3.no-proof``, ``ob3.proof-unsupported``, ``ob3.jwt-alg``, ``ob3.jwt-header``,
 ``ob3.jwt-key``, ``ob3.kid``, ``ob3.kid-origin``, ``ob3.key-unavailable``,
 ``ob3.kid-unknown``, ``ob3.jwk``, ``ob3.jwk-private``, ``ob3.jwk-iss``, ``ob3.signature``,
-``ob3.jwt-iss|jti|nbf|sub|exp``, ``ob3.revoked``, ``ob3.not-yet-valid``, ``ob3.expired``,
-``ob3.recipient``, ``ob3.endorsement``; warnings ``ob3.jwt-typ``, ``ob3.key-unbound``,
-``ob3.status-unavailable``, ``ob3.status-unsupported``, ``ob3.endorsements-skipped``.
+``ob3.jwt-iss|jti|nbf|sub|exp``, ``ob3.di-proof``, ``ob3.di-issuer``, ``ob3.di-method``,
+``ob3.di-signature``, ``ob3.revoked``, ``ob3.suspended``, ``ob3.not-yet-valid``,
+``ob3.expired``, ``ob3.recipient``, ``ob3.endorsement``; warnings ``ob3.jwt-typ``,
+``ob3.key-unbound``, ``ob3.proofs-skipped``, ``ob3.status-unavailable``,
+``ob3.status-unverified``, ``ob3.status-unsupported``, ``ob3.endorsements-skipped``.
 """
 
 from __future__ import annotations
@@ -36,7 +41,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from badges.openbadges import ob3_rules, ob3_values, vc_jwt, vcrl
+from badges.openbadges import (
+    data_integrity,
+    embedded_proofs,
+    ob3_rules,
+    ob3_values,
+    status_list,
+    vc_jwt,
+    vcrl,
+)
 from badges.openbadges.errors import UnusableInput
 from badges.openbadges.hashing import IdentityHashError, identity_matches
 from badges.openbadges.loader import Loader, LoaderError
@@ -157,11 +170,7 @@ def _check_proof(
                 _at(prefix, "proof"),
             )
         else:
-            report.error(
-                "ob3.proof-unsupported",
-                "embedded (Data Integrity) proofs are not verified here; ask for the VC-JWT",
-                _at(prefix, "proof"),
-            )
+            embedded_proofs.check(credential, run.fetch_json, report, _at(prefix, "proof"), run.now)
         return
     if not vc_jwt.check_header(token, report, prefix + "." if prefix else ""):
         return
@@ -194,6 +203,9 @@ def _check_status(run: _Run, credential: Mapping[str, Any], prefix: str) -> None
     credential_id = credential.get("id")
     for status in _statuses(credential):
         kind = status.get("type")
+        if kind == status_list.ENTRY_TYPE:
+            _check_bitstring_status(run, status, where)
+            continue
         if kind != REVOCATION_LIST_TYPE:
             report.warn(
                 "ob3.status-unsupported",
@@ -213,6 +225,72 @@ def _check_status(run: _Run, credential: Mapping[str, Any], prefix: str) -> None
         if revoked:
             suffix = f": {reason}" if reason else ""
             report.error("ob3.revoked", f"the issuer revoked this credential{suffix}", where)
+
+
+STATUS_LIST_ACCEPT = "application/vc+ld+json, application/ld+json, application/json"
+SUSPENSION = "suspension"
+REVOCATION = "revocation"
+
+
+def _has_verifiable_proof(document: Any) -> bool:
+    if not isinstance(document, Mapping):
+        return False
+    proof = document.get("proof")
+    return any(
+        data_integrity.is_eddsa_rdfc_2022(item)
+        for item in (proof if isinstance(proof, list) else [proof])
+    )
+
+
+def _check_bitstring_status(run: _Run, status: Mapping[str, Any], where: str) -> None:
+    """Revoked or suspended per a W3C Bitstring Status List.
+
+    The list is a credential of its own: when it carries an ``eddsa-rdfc-2022`` proof
+    that does not verify, its bits prove nothing and it is treated as unavailable. A list
+    that is unsigned, or signed in a way not verified here (``Ed25519Signature2020``...),
+    is read as its origin serves it, like a 1EdTech revocation list, with a warning:
+    ignoring it would hide revocations.
+    """
+    report = run.report
+    try:
+        entry = status_list.read_entry(status)
+        document = run.fetch_json(entry.list_url, STATUS_LIST_ACCEPT)
+    except (LoaderError, status_list.StatusListError) as exc:
+        report.warn("ob3.status-unavailable", f"status list not checked: {exc}", where)
+        return
+    if _has_verifiable_proof(document):
+        checked = VerificationReport()
+        if not embedded_proofs.check(document, run.fetch_json, checked, "proof", run.now):
+            reason = checked.errors[0].message if checked.errors else "its proof does not verify"
+            report.warn(
+                "ob3.status-unavailable",
+                f"status list not checked: the list's proof does not verify ({reason})",
+                where,
+            )
+            return
+    else:
+        report.warn(
+            "ob3.status-unverified",
+            "the status list credential has no eddsa-rdfc-2022 proof; read as served",
+            where,
+        )
+    try:
+        is_set = status_list.is_set(document, entry)
+    except status_list.StatusListError as exc:
+        report.warn("ob3.status-unavailable", f"status list not checked: {exc}", where)
+        return
+    if not is_set:
+        return
+    if entry.purpose == REVOCATION:
+        report.error("ob3.revoked", "the issuer revoked this credential", where)
+    elif entry.purpose == SUSPENSION:
+        report.error("ob3.suspended", "the issuer suspended this credential", where)
+    else:
+        report.warn(
+            "ob3.status-unsupported",
+            f"the status list sets a {entry.purpose[:40]} status, which is not interpreted",
+            where,
+        )
 
 
 def _check_dates(run: _Run, credential: Mapping[str, Any], prefix: str) -> None:

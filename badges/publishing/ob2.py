@@ -12,14 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from badges import signing_keys
-from badges.badge_classes import family_members
 from badges.models import Assertion, BadgeClass, Community, Endorsement, Profile, SigningKey
 from badges.openbadges import ob2
-from badges.public_urls import PublicUrls
 from badges.publishing import public_evidence
+from badges.publishing.public_urls import PublicUrls
+from badges.recognition import signing_keys
+from badges.recognition.badge_classes import family_members
 
 Json = dict[str, Any]
 
@@ -41,15 +41,15 @@ def recipient_identity(assertion: Assertion) -> tuple[str, str]:
     raise ValueError("an assertion needs a recipient e-mail or an LTI user")
 
 
-def _endorsements_of(session: Session, kind: str, subject_id: str) -> list[Endorsement]:
+def _endorsements_of(
+    session: Session, subject: InstrumentedAttribute[str | None], subject_id: str
+) -> list[Endorsement]:
+    """The current endorsements whose ``subject`` column (``Endorsement.assertion_id``...)
+    names ``subject_id``, oldest first."""
     return list(
         session.scalars(
             select(Endorsement)
-            .where(
-                Endorsement.subject_kind == kind,
-                Endorsement.subject_id == subject_id,
-                Endorsement.revoked_at.is_(None),
-            )
+            .where(subject == subject_id, Endorsement.revoked_at.is_(None))
             .order_by(Endorsement.issued_on)
         )
     )
@@ -69,7 +69,8 @@ def issuer_profile(session: Session, urls: PublicUrls, profile: Profile) -> Json
         public_key=[urls.ob2_key(key.kid) for key in keys],
         revocation_list=urls.ob2_revocations(profile.community_id) if is_issuer else None,
         endorsement=[
-            urls.ob2_endorsement(e.id) for e in _endorsements_of(session, "profile", profile.id)
+            urls.ob2_endorsement(e.id)
+            for e in _endorsements_of(session, Endorsement.profile_id, profile.id)
         ],
     )
 
@@ -95,7 +96,8 @@ def badge_class(session: Session, urls: PublicUrls, badge: BadgeClass) -> Json:
         ],
         tags=badge.tags or (),
         endorsement=[
-            urls.ob2_endorsement(e.id) for e in _endorsements_of(session, "badge_class", badge.id)
+            urls.ob2_endorsement(e.id)
+            for e in _endorsements_of(session, Endorsement.badge_class_id, badge.id)
         ],
         related=[urls.ob2_badge(other.id) for other in family_members(session, badge)]
         + [urls.ob3_achievement(badge.id)],
@@ -132,7 +134,8 @@ def _assertion(
 def hosted_assertion(session: Session, urls: PublicUrls, assertion: Assertion) -> Json:
     """The hosted Assertion served at its own URL, with the endorsements it has today."""
     endorsements = [
-        urls.ob2_endorsement(e.id) for e in _endorsements_of(session, "assertion", assertion.id)
+        urls.ob2_endorsement(e.id)
+        for e in _endorsements_of(session, Endorsement.assertion_id, assertion.id)
     ]
     return _assertion(
         urls,
@@ -166,12 +169,14 @@ def revoked_assertion(urls: PublicUrls, assertion: Assertion) -> Json:
 
 
 def endorsement_subject_url(urls: PublicUrls, endorsement: Endorsement) -> str:
-    builders = {
-        "assertion": urls.ob2_assertion,
-        "badge_class": urls.ob2_badge,
-        "profile": urls.ob2_issuer,
-    }
-    return builders[endorsement.subject_kind](endorsement.subject_id)
+    """The OB 2.0 id of what ``endorsement`` vouches for (exactly one subject is set)."""
+    if endorsement.assertion_id is not None:
+        return urls.ob2_assertion(endorsement.assertion_id)
+    if endorsement.badge_class_id is not None:
+        return urls.ob2_badge(endorsement.badge_class_id)
+    if endorsement.profile_id is not None:
+        return urls.ob2_issuer(endorsement.profile_id)
+    raise ValueError("an endorsement needs a subject")
 
 
 def endorsement(urls: PublicUrls, endorsement: Endorsement) -> Json:

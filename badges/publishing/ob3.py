@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from badges.badge_classes import family_members
 from badges.models import Assertion, BadgeClass, Community, Endorsement, Profile
 from badges.openbadges import ob3, vcrl
-from badges.public_urls import PublicUrls
 from badges.publishing import public_evidence
 from badges.publishing.ob2 import revoked_assertions
+from badges.publishing.public_urls import PublicUrls
+from badges.recognition.badge_classes import family_members
 
 Json = dict[str, Any]
 
@@ -109,12 +109,14 @@ def credential(
 
 
 def endorsement_subject_url(urls: PublicUrls, endorsement: Endorsement) -> str:
-    builders = {
-        "assertion": urls.ob3_credential,
-        "badge_class": urls.ob3_achievement,
-        "profile": urls.ob3_profile,
-    }
-    return builders[endorsement.subject_kind](endorsement.subject_id)
+    """The OB 3.0 id of what ``endorsement`` vouches for (exactly one subject is set)."""
+    if endorsement.assertion_id is not None:
+        return urls.ob3_credential(endorsement.assertion_id)
+    if endorsement.badge_class_id is not None:
+        return urls.ob3_achievement(endorsement.badge_class_id)
+    if endorsement.profile_id is not None:
+        return urls.ob3_profile(endorsement.profile_id)
+    raise ValueError("an endorsement needs a subject")
 
 
 def endorsement_credential(urls: PublicUrls, endorsement: Endorsement) -> Json:

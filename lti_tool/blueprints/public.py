@@ -1,8 +1,10 @@
-"""Public verification URLs: hosted Open Badges documents, the JWKS and the badge page.
+"""The ``public`` audience: the home page, hosted Open Badges documents, the JWKS and
+the badge page.
 
-Anyone may read these without signing in: an employer checking a badge, a backpack
-importing it, a validator. The documents come from :mod:`badges.hosted`, the same
-function the verifier's loader uses, so what the world fetches is what Chemins checks.
+Anyone may read these without signing in: someone who opens the base URL, an employer
+checking a badge, a backpack importing it, a validator. The documents come from
+:mod:`badges.publishing.hosted`, the same function the verifier's loader uses, so what
+the world fetches is what Chemins checks.
 This module only adds HTTP: content negotiation, strong ETags (``If-None-Match`` → 304),
 CORS for browser-based verifiers, and the human page in French or English.
 """
@@ -20,19 +22,25 @@ from flask import (
     url_for,
 )
 
-from badges import hosted
-from badges.endorsing import endorsements_shown_with
 from badges.models import Assertion
-from badges.public_urls import PATHS, PublicUrls
-from badges.storage import transaction
-from badges.verifying import verify_own
-from lti_tool.app import runtime_of
+from badges.publishing import hosted
+from badges.publishing.public_urls import PATHS, PublicUrls
+from badges.publishing.verifying import verify_own
+from badges.recognition.endorsing import endorsements_shown_with
+from badges.storage.database import transaction
+from lti_tool.runtime_access import runtime_of
 
 bp = Blueprint("public", __name__)
 
 JSON_ALTERNATIVES = ["application/ld+json", "application/json"]
 VC_JSON_ALTERNATIVES = ["application/vc+ld+json", "application/ld+json", "application/json"]
 VC_JWT_ALTERNATIVES = ["application/vc+jwt", "application/jwt", "text/plain"]
+
+
+@bp.get("/")
+def home() -> str:
+    """The tool's front page, for people who open the base URL directly."""
+    return render_template("public/home.html")
 
 
 def _urls() -> PublicUrls:

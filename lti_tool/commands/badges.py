@@ -21,12 +21,7 @@ from typing import Any
 import click
 from sqlalchemy import inspect, select
 
-from badges import signing_keys
-from badges.badge_images import svg_wrapping
-from badges.communities import find_community
 from badges.demo import seed_demo
-from badges.hosted import OwnDocuments, lookup
-from badges.migrate import upgrade
 from badges.models import Assertion, Community
 from badges.openbadges.baking import bake as bake_image
 from badges.openbadges.errors import UnusableInput
@@ -34,9 +29,14 @@ from badges.openbadges.loader import HttpLoader, Loader, LoaderError
 from badges.openbadges.verify import verify_source
 from badges.outbound.allowlist import ANY_HOST, private_hosts
 from badges.outbound.client import OutboundClient
-from badges.public_urls import PublicUrls
-from badges.runtime import Runtime
-from badges.storage import transaction
+from badges.publishing.hosted import OwnDocuments, lookup
+from badges.publishing.public_urls import PublicUrls
+from badges.recognition import signing_keys
+from badges.recognition.badge_images import svg_wrapping
+from badges.recognition.communities import find_community
+from badges.storage.database import transaction
+from badges.storage.migrate import upgrade
+from badges.storage.runtime import Runtime
 from lti_tool.cli_runtime import RuntimeHolder, pass_runtime
 
 UNUSABLE = 2

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import click
 
-from badges.instance import readable_by_others, remember_base_url
-from badges.migrate import upgrade
+from badges.storage.instance import readable_by_others, remember_base_url
+from badges.storage.migrate import upgrade
 from lti_tool.cli_runtime import RuntimeHolder, pass_runtime
 
 

@@ -21,7 +21,8 @@ from datetime import timedelta
 import click
 from sqlalchemy import select
 
-from badges.access_links import (
+from badges.models import Community
+from badges.platforms.access_links import (
     MAX_REGISTRATION_LIFETIME,
     REGISTRATION_LIFETIME,
     AccessLinkError,
@@ -29,17 +30,16 @@ from badges.access_links import (
     create_registration_link,
     withdraw_admin_links,
 )
-from badges.models import Community
-from badges.platforms import (
+from badges.platforms.registering import (
     PlatformError,
     PlatformFields,
     list_registrations,
     register_platform,
     remove_registration,
 )
-from badges.storage import transaction
+from badges.storage.database import transaction
 from lti_tool.admin_access import admin_link_url
-from lti_tool.blueprints.lti_registration import registration_link_url
+from lti_tool.blueprints.lti.registration import registration_link_url
 from lti_tool.cli_runtime import RuntimeHolder, pass_runtime
 
 
@@ -252,7 +252,7 @@ def trust_email(holder: RuntimeHolder, issuer: str, off: bool) -> None:
     Only for platforms that check their users' addresses: a person is then recognised
     by e-mail across every platform marked so (see docs/registering-platforms.md).
     """
-    from badges.email_trust import UnknownPlatform, set_email_trust
+    from badges.platforms.email_trust import UnknownPlatform, set_email_trust
 
     try:
         with transaction(holder.runtime.sessions) as session:

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from badges.instance import remember_base_url
+from badges.storage.instance import remember_base_url
 from lti_tool.access_log import redact_server_logs
 from lti_tool.cli_runtime import RuntimeHolder, pass_runtime
 from lti_tool.trusted_proxy import TrustedProxy, parse_allowed
@@ -61,7 +61,7 @@ def serve(
     (a service token), the platform may call back the tool's JWKS and needs a free one.
     """
     from lti_tool.app import create_app
-    from lti_tool.blueprints.lti_registration import fetch_slots_for
+    from lti_tool.blueprints.lti.registration import fetch_slots_for
 
     runtime = holder.runtime
     remember_base_url(runtime.instance)  # what later commands in other shells print

@@ -25,7 +25,7 @@ import click
 
 from badges.outbound.allowlist import private_hosts
 from badges.outbound.client import OutboundClient
-from badges.runtime import Runtime
+from badges.storage.runtime import Runtime
 from lti_tool.cli_runtime import RuntimeHolder, pass_runtime
 from lti_tool.lti1p3.service_token import ServiceTokens
 from lti_tool.score_sender import deliver_due

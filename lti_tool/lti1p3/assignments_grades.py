@@ -37,14 +37,11 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from badges.outbound.response import OutboundResponse
+from lti_tool.lti1p3.claims import AGS_ENDPOINT, AGS_LINEITEM_SCOPE, AGS_SCORE_SCOPE
 from lti_tool.lti1p3.service_call import call_service
 from lti_tool.lti1p3.service_errors import ServiceCallFailed, ServiceNotOffered
 from lti_tool.lti1p3.service_token import PlatformAccess, ServiceTokens
 
-CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
-SCOPE_PREFIX = "https://purl.imsglobal.org/spec/lti-ags/scope/"
-SCORE_SCOPE = SCOPE_PREFIX + "score"
-LINEITEM_SCOPE = SCOPE_PREFIX + "lineitem"
 SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
 LINEITEM_MEDIA_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
 LINEITEMS_MEDIA_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
@@ -75,7 +72,7 @@ class AgsEndpoint:
 
     @classmethod
     def from_claims(cls, claims: Mapping[str, Any]) -> AgsEndpoint:
-        claim = claims.get(CLAIM)
+        claim = claims.get(AGS_ENDPOINT)
         if not isinstance(claim, Mapping):
             raise ServiceNotOffered("the platform does not let the tool send grades here")
         scopes = claim.get("scope")
@@ -94,11 +91,11 @@ class AgsEndpoint:
 
     def creates_lineitems(self) -> bool:
         """Whether the tool may make its own column here (programmatic mode)."""
-        return bool(self.lineitems) and LINEITEM_SCOPE in self.scopes
+        return bool(self.lineitems) and AGS_LINEITEM_SCOPE in self.scopes
 
     def score_target(self) -> str:
         """The line item scores go to, refusing when the launch cannot post scores."""
-        if SCORE_SCOPE not in self.scopes:
+        if AGS_SCORE_SCOPE not in self.scopes:
             raise ServiceNotOffered("the platform did not grant the tool the right to send scores")
         if not self.lineitem:
             raise ServiceNotOffered("this activity has no grade column to send scores to")
@@ -192,7 +189,7 @@ def post_score(
     response = call_service(
         tokens,
         platform,
-        {SCORE_SCOPE},
+        {AGS_SCORE_SCOPE},
         "POST",
         target,
         headers={"Content-Type": SCORE_MEDIA_TYPE, "Accept": "application/json"},
@@ -260,7 +257,7 @@ def find_or_create_lineitem(
     listing = call_service(
         tokens,
         platform,
-        {LINEITEM_SCOPE},
+        {AGS_LINEITEM_SCOPE},
         "GET",
         _with_query(endpoint.lineitems, {"resource_link_id": wanted.resource_link_id}),
         headers={"Accept": LINEITEMS_MEDIA_TYPE},
@@ -280,7 +277,7 @@ def find_or_create_lineitem(
     created = call_service(
         tokens,
         platform,
-        {LINEITEM_SCOPE},
+        {AGS_LINEITEM_SCOPE},
         "POST",
         endpoint.lineitems,
         headers={"Content-Type": LINEITEM_MEDIA_TYPE, "Accept": LINEITEM_MEDIA_TYPE},

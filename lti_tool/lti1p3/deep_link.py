@@ -26,11 +26,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from lti_tool.lti1p3.claims import (
+    CONTENT_ITEMS,
+    DEEP_LINKING_RESPONSE,
+    DEEP_LINKING_SETTINGS,
+    DEPLOYMENT_ID,
+    DL_DATA,
+    DL_MSG,
+    LTI_VERSION,
+    MESSAGE_TYPE,
+    VERSION,
+)
 from lti_tool.lti1p3.tool_key import ToolKey
 
-LTI = "https://purl.imsglobal.org/spec/lti/claim/"
-DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
-SETTINGS_CLAIM = DL + "deep_linking_settings"
 RESPONSE_LIFETIME = 600
 
 RESOURCE_LINK = "ltiResourceLink"
@@ -66,7 +74,7 @@ class DeepLinkingSettings:
     @classmethod
     def from_claims(cls, claims: Mapping[str, Any]) -> DeepLinkingSettings:
         """Read and check ``deep_linking_settings`` (DL §4.4; B27 in the test matrix)."""
-        settings = claims.get(SETTINGS_CLAIM)
+        settings = claims.get(DEEP_LINKING_SETTINGS)
         if not isinstance(settings, Mapping):
             raise DeepLinkingError("the request has no deep_linking_settings")
         return_url = settings.get("deep_link_return_url")
@@ -198,15 +206,15 @@ def build_response(
         "iat": issued,
         "exp": issued + RESPONSE_LIFETIME,
         "nonce": uuid.uuid4().hex,
-        LTI + "message_type": "LtiDeepLinkingResponse",
-        LTI + "version": "1.3.0",
-        LTI + "deployment_id": deployment_id,
-        DL + "content_items": content_items_json(settings, items),
+        MESSAGE_TYPE: DEEP_LINKING_RESPONSE,
+        VERSION: LTI_VERSION,
+        DEPLOYMENT_ID: deployment_id,
+        CONTENT_ITEMS: content_items_json(settings, items),
     }
     if settings.has_data:
-        claims[DL + "data"] = settings.data
+        claims[DL_DATA] = settings.data
     if message:
-        claims[DL + "msg"] = message
+        claims[DL_MSG] = message
     return key.sign(claims)
 
 

@@ -37,6 +37,14 @@ from badges.outbound.errors import OutboundError
 from badges.outbound.errors import PrivateAddress as OutboundPrivateAddress
 from badges.outbound.response import OutboundResponse
 from badges.outbound.summary import summarise
+from lti_tool.lti1p3.claims import (
+    AGS_SCOPES,
+    DEEP_LINKING_REQUEST,
+    NRPS_SCOPE,
+    PLATFORM_CONFIGURATION,
+    RESOURCE_LINK_REQUEST,
+    TOOL_CONFIGURATION,
+)
 from lti_tool.lti1p3.service_errors import (
     PrivateAddress,
     RegistrationFailed,
@@ -46,20 +54,9 @@ from lti_tool.lti1p3.service_errors import (
 
 log = logging.getLogger(__name__)
 
-PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
-TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
-AGS_SCOPES = (
-    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
-)
-NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 #: Name and email let the tool greet people and put an email in their badges; Moodle
 #: sends them only if the registration asks (privacy "Always" instead of "Never").
 CLAIMS = ("iss", "sub", "name", "given_name", "family_name", "email", "locale")
-DEEP_LINKING = "LtiDeepLinkingRequest"
-RESOURCE_LINK = "LtiResourceLinkRequest"
 #: The placement DR's examples use for "add content" when the platform names none.
 DEFAULT_DL_PLACEMENTS = ("ContentArea",)
 COURSE_NAVIGATION = "course_navigation"
@@ -290,12 +287,12 @@ def registration_request(
     configuration: PlatformConfiguration, tool: ToolDescription
 ) -> dict[str, Any]:
     """The client registration JSON (DR §3.1 with the LTI tool configuration)."""
-    dl_placements = configuration.placements_for(DEEP_LINKING) or DEFAULT_DL_PLACEMENTS
+    dl_placements = configuration.placements_for(DEEP_LINKING_REQUEST) or DEFAULT_DL_PLACEMENTS
     messages: list[dict[str, Any]] = []
-    if configuration.supports(DEEP_LINKING):
+    if configuration.supports(DEEP_LINKING_REQUEST):
         messages.append(
             {
-                "type": DEEP_LINKING,
+                "type": DEEP_LINKING_REQUEST,
                 "target_link_uri": tool.deep_linking_url,
                 "label": tool.deep_linking_label,
                 "icon_uri": tool.logo_url,
@@ -304,7 +301,7 @@ def registration_request(
         )
     messages.append(
         {
-            "type": RESOURCE_LINK,
+            "type": RESOURCE_LINK_REQUEST,
             "target_link_uri": tool.course_navigation_url,
             "label": tool.course_navigation_label,
             "icon_uri": tool.logo_url,

@@ -31,6 +31,16 @@ from typing import Any
 
 import jwt
 
+from lti_tool.lti1p3.claims import (
+    CONTEXT,
+    DATA_PRIVACY_LAUNCH_REQUEST,
+    DEEP_LINKING_REQUEST,
+    DEEP_LINKING_SETTINGS,
+    LTI,
+    LTI_VERSION,
+    RESOURCE_LINK_REQUEST,
+    SUBMISSION_REVIEW_REQUEST,
+)
 from lti_tool.lti1p3.exceptions import (
     LaunchRefused,
     PlatformKeysUnavailable,
@@ -40,18 +50,12 @@ from lti_tool.lti1p3.exceptions import (
 from lti_tool.lti1p3.platform_keys import PlatformKeys
 from lti_tool.lti1p3.registration import LoginRecord, RegistrationInfo, ToolStore, ToolUrls
 
-C = "https://purl.imsglobal.org/spec/lti/claim/"
-#: The custom parameters of a placement (``target``, ``badge``...).
-CUSTOM = C + "custom"
-DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
-RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
-DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"
 MESSAGE_TYPES = frozenset(
     {
         RESOURCE_LINK_REQUEST,
         DEEP_LINKING_REQUEST,
-        "LtiSubmissionReviewRequest",
-        "DataPrivacyLaunchRequest",
+        SUBMISSION_REVIEW_REQUEST,
+        DATA_PRIVACY_LAUNCH_REQUEST,
     }
 )
 LEEWAY = 60
@@ -151,8 +155,8 @@ class Launch:
     login: LoginRecord | None = None
 
     def claim(self, name: str) -> Any:
-        """An LTI claim by its short name (``roles`` → ``C:roles``)."""
-        return self.claims.get(C + name)
+        """An LTI claim by its short name (``roles`` → ``LTI:roles``)."""
+        return self.claims.get(LTI + name)
 
     @property
     def message_type(self) -> str:
@@ -250,7 +254,7 @@ class MessageLaunch:
     def check_lti_message(self, launch: Launch) -> None:
         """The payload is an LTI message at all (cert "invalid LTI message"). B6."""
         payload = launch.unverified
-        if "iss" not in payload and not any(str(name).startswith(C) for name in payload):
+        if "iss" not in payload and not any(str(name).startswith(LTI) for name in payload):
             raise _refuse("B6", "id_token is not an LTI message", BAD_REQUEST)
 
     def check_issuer(self, launch: Launch) -> None:
@@ -398,7 +402,7 @@ class MessageLaunch:
     def check_version(self, launch: Launch) -> None:
         """``version`` is exactly ``1.3.0``. B21."""
         version = launch.claim("version")
-        if version != "1.3.0":
+        if version != LTI_VERSION:
             raise _refuse("B21", f"LTI version {version!r} is not 1.3.0", BAD_REQUEST)
 
     def check_roles(self, launch: Launch) -> None:
@@ -435,7 +439,7 @@ class MessageLaunch:
 
     def check_context(self, launch: Launch) -> None:
         """A ``context`` claim, when present, has an ``id`` (Core §5.4.1). B26."""
-        if C + "context" not in launch.claims:
+        if CONTEXT not in launch.claims:
             return
         context = launch.claim("context")
         context_id = context.get("id") if isinstance(context, dict) else None
@@ -446,7 +450,7 @@ class MessageLaunch:
         """Deep Linking requests carry return URL, accept types and targets (DL §4.4). B27."""
         if launch.message_type != DEEP_LINKING_REQUEST:
             return
-        settings = launch.claims.get(DL + "deep_linking_settings")
+        settings = launch.claims.get(DEEP_LINKING_SETTINGS)
         if not isinstance(settings, dict):
             raise _refuse("B27", "deep linking request without settings", BAD_REQUEST)
         if not isinstance(settings.get("deep_link_return_url"), str) or not settings.get(

@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from lti_tool.lti1p3.claims import NRPS_CLAIM, NRPS_SCOPE
 from lti_tool.lti1p3.paging import next_page
 from lti_tool.lti1p3.service_call import call_service
 from lti_tool.lti1p3.service_errors import ServiceCallFailed, ServiceNotOffered
 from lti_tool.lti1p3.service_token import PlatformAccess, ServiceTokens
 
-CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
-SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 #: A platform that keeps answering with a ``next`` link must not hold a trainer's page
 #: forever: 200 pages of the platform's default size covers any real course.
@@ -65,7 +64,7 @@ class Roster:
 
 def memberships_url(claims: Mapping[str, Any]) -> str:
     """The ``context_memberships_url`` of a launch, or :class:`ServiceNotOffered`."""
-    claim = claims.get(CLAIM)
+    claim = claims.get(NRPS_CLAIM)
     url = claim.get("context_memberships_url") if isinstance(claim, Mapping) else None
     if not isinstance(url, str) or not url:
         raise ServiceNotOffered("the platform does not share the course roster with the tool")
@@ -118,7 +117,7 @@ def fetch_roster(
             break
         seen.add(next_url)
         response = call_service(
-            tokens, platform, {SCOPE}, "GET", next_url, headers={"Accept": MEDIA_TYPE}
+            tokens, platform, {NRPS_SCOPE}, "GET", next_url, headers={"Accept": MEDIA_TYPE}
         )
         pages += 1
         try:

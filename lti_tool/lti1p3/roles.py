@@ -1,4 +1,4 @@
-"""From LTI role URIs to the three roles Chemins knows: learner, trainer, admin.
+"""From LTI role URIs to the roles Chemins knows (:mod:`badges.roles`): learner, trainer, admin.
 
 Platforms send a mix of context roles (``membership#Instructor``), sub-roles
 (``membership/Instructor#TeachingAssistant``), institution and system roles, deprecated
@@ -31,12 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-LEARNER = "learner"
-TRAINER = "trainer"
-ADMIN = "admin"
-
-#: Rank used to compare roles: a page that needs a trainer also lets an admin in.
-RANK = {LEARNER: 0, TRAINER: 1, ADMIN: 2}
+from badges.roles import ADMIN, LEARNER, RANK, TRAINER, CourseRole
 
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 MEMBERSHIP = LIS + "membership"
@@ -77,7 +72,7 @@ def parse_role(value: str) -> Role:
     return Role("unknown", text)
 
 
-def role_of(value: str) -> str:
+def role_of(value: str) -> CourseRole:
     """The Chemins role one LTI role grants on its own."""
     role = parse_role(value)
     if role.vocabulary in ("system", "institution") and role.name == "Administrator":
@@ -108,7 +103,7 @@ def teaching_assistant_learner(roles: Iterable[str]) -> bool:
     return learner and bool(teaching) and all(_assistant_only(r) for r in teaching)
 
 
-def chemins_role(roles: Iterable[str], *, assistants_award: bool = False) -> str:
+def chemins_role(roles: Iterable[str], *, assistants_award: bool = False) -> CourseRole:
     """The highest Chemins role any of ``roles`` grants; no role at all makes a learner.
 
     A Learner who is only a teaching assistant besides counts as a learner unless the
@@ -123,8 +118,3 @@ def chemins_role(roles: Iterable[str], *, assistants_award: bool = False) -> str
     if best == TRAINER and not assistants_award and teaching_assistant_learner(values):
         return LEARNER
     return best
-
-
-def at_least(role: str, needed: str) -> bool:
-    """Whether ``role`` may do what ``needed`` may do (admin ⊇ trainer ⊇ learner)."""
-    return RANK.get(role, -1) >= RANK[needed]

@@ -26,6 +26,7 @@ from badges.outbound.errors import OutboundError
 from badges.outbound.origins import origins
 from badges.outbound.response import OutboundResponse
 from badges.outbound.summary import summarise
+from lti_tool.lti1p3.claims import DEPLOYMENT_ID
 from lti_tool.lti1p3.service_errors import InvalidScope, TokenRefused
 from lti_tool.lti1p3.tool_key import ToolKey
 
@@ -33,7 +34,6 @@ log = logging.getLogger(__name__)
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-DEPLOYMENT_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
 ASSERTION_LIFETIME = 300
 #: A token is renewed this many seconds before the platform says it expires, so that a
 #: request started just before expiry does not reach the platform with a dead token.
@@ -112,7 +112,7 @@ class ServiceTokens:
             "jti": str(uuid.uuid4()),
         }
         if platform.deployment_id:
-            claims[DEPLOYMENT_CLAIM] = platform.deployment_id
+            claims[DEPLOYMENT_ID] = platform.deployment_id
         return self.key.sign(claims)
 
     def token(self, platform: PlatformAccess, scopes: Iterable[str]) -> AccessToken:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from badges.badge_classes import AlignmentTarget, create_badge_class, publish
-from badges.communities import add_partner, create_community
-from badges.runtime import Runtime
-from badges.storage import transaction
+from badges.recognition.badge_classes import AlignmentTarget, create_badge_class, publish
+from badges.recognition.communities import add_partner, create_community
+from badges.storage.database import transaction
+from badges.storage.runtime import Runtime
 
 
 @dataclass

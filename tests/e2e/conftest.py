@@ -17,9 +17,9 @@ from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Frame, Page, sync_playwright
 
-from badges.instance import Instance
-from badges.migrate import upgrade
-from badges.runtime import Runtime
+from badges.storage.instance import Instance
+from badges.storage.migrate import upgrade
+from badges.storage.runtime import Runtime
 from demo_lms.course import create_course_app
 from demo_lms.run import register_with_tool
 from tests.conftest import LOCAL_HOSTS
@@ -43,6 +43,19 @@ CHROMIUM_ARGS = [
     "--disable-features=IsolateOrigins,site-per-process",
 ]
 PHONE = {"width": 360, "height": 740}
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test of this folder ``browser``, so that ``-m browser`` selects them.
+
+    A ``pytestmark`` in a conftest reaches no module, and this hook sees every item of
+    the session, so it marks those that live here; it runs before ``-m`` deselects.
+    """
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

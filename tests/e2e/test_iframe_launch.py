@@ -35,8 +35,8 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 
 from badges.models import LaunchSession
-from badges.runtime import Runtime
-from badges.storage import transaction
+from badges.storage.database import transaction
+from badges.storage.runtime import Runtime
 from tests.e2e.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,

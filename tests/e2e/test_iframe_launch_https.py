@@ -29,11 +29,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from badges.demo import COMMUNITY
-from badges.instance import Instance
-from badges.migrate import upgrade
-from badges.platforms import PlatformFields, register_platform
-from badges.runtime import Runtime
-from badges.storage import transaction
+from badges.platforms.registering import PlatformFields, register_platform
+from badges.storage.database import transaction
+from badges.storage.instance import Instance
+from badges.storage.migrate import upgrade
+from badges.storage.runtime import Runtime
 from demo_lms.course import CLIENT_ID, DEPLOYMENT_ID, create_course_app
 from lti_tool.app import create_app
 from tests.conftest import LOCAL_HOSTS

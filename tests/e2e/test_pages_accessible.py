@@ -22,10 +22,10 @@ from markupsafe import escape
 from playwright.sync_api import Browser, Page, Request, expect
 from sqlalchemy import select
 
-from badges.access_links import create_admin_link, create_registration_link
 from badges.models import Assertion, LaunchSession
-from badges.revoking import revoke
-from badges.storage import transaction
+from badges.platforms.access_links import create_admin_link, create_registration_link
+from badges.recognition.revoking import revoke
+from badges.storage.database import transaction
 from tests.e2e.conftest import (
     CourseWorld,
     assert_accessible,

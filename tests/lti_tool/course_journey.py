@@ -16,9 +16,9 @@ from urllib.parse import urljoin
 import requests
 from sqlalchemy import select
 
-from badges.badge_classes import create_badge_class, publish
 from badges.models import Community
-from badges.storage import transaction
+from badges.recognition.badge_classes import create_badge_class, publish
+from badges.storage.database import transaction
 from demo_lms.service_state import LineItem
 from tests.lti_launches import INSTRUCTOR, LEARNER, Browser, LtiWorld, Outcome, parse_form
 

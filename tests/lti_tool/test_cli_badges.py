@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from badges.instance import load_instance
 from badges.models import Assertion
-from badges.runtime import Runtime
-from badges.storage import transaction
+from badges.storage.database import transaction
+from badges.storage.instance import load_instance
+from badges.storage.runtime import Runtime
 from lti_tool.cli import main
 from lti_tool.commands.badges import INVALID
 from tests.internal_listener import internal_listener

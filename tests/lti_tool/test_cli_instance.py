@@ -18,15 +18,15 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
-from badges import signing_keys
-from badges.instance import load_instance
-from badges.migrate import upgrade
 from badges.models import Platform
-from badges.platforms import PlatformFields, register_platform
-from badges.runtime import Runtime
-from badges.storage import transaction
+from badges.recognition import signing_keys
+from badges.storage.database import transaction
+from badges.storage.instance import load_instance
+from badges.storage.migrate import upgrade
+from badges.storage.runtime import Runtime
 from lti_tool.cli import main
 from lti_tool.cli_runtime import UNUSABLE_INSTANCE
+from tests.platform_rows import registered_platform
 
 START = "from lti_tool.cli import main; main()"
 NO_INSTANCE = "no Chemins instance here: set CHEMINS_INSTANCE_DIR or run `chemins db upgrade`"
@@ -173,11 +173,7 @@ def test_trust_email_marks_and_unmarks_a_platform(tmp_path: Path) -> None:
     assert _chemins("db", "upgrade", env=env).exit_code == 0
     runtime = Runtime.open(load_instance(env))
     issuer = "https://moodle.example.org"
-    with transaction(runtime.sessions) as session:
-        fields = PlatformFields(
-            issuer, "c", ("1",), f"{issuer}/auth", f"{issuer}/token", f"{issuer}/certs"
-        )
-        register_platform(session, fields, runtime.instance.origin)
+    registered_platform(runtime, issuer)
 
     def trusted() -> bool:
         with transaction(runtime.sessions) as session:

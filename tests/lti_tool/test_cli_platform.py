@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
-from badges.access_links import secret_hash
-from badges.instance import load_instance
 from badges.models import AccessLink, Community, Deployment, Registration
 from badges.models.access_link import ADMIN, REGISTRATION
-from badges.runtime import Runtime
-from badges.storage import transaction
+from badges.platforms.access_links import secret_hash
+from badges.storage.database import transaction
+from badges.storage.instance import load_instance
+from badges.storage.runtime import Runtime
 from lti_tool.cli import main
 
 MOODLE = "https://moodle.example.org"

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from badges.models import Registration
-from badges.storage import transaction
+from badges.storage.database import transaction
 from tests.internal_listener import InternalListener, internal_listener
 from tests.lti_launches import INSTRUCTOR, LEARNER, Browser, LtiWorld
 

@@ -7,7 +7,7 @@ import threading
 import pytest
 from flask import Flask
 
-from lti_tool.blueprints.lti_registration import fetch_slots_for
+from lti_tool.blueprints.lti.registration import fetch_slots_for
 from lti_tool.fetch_slots import FetchSlots, NoFreeSlot, fetch_slots
 
 

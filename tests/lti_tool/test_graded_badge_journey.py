@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from badges.models import Assertion, Community, ScoreDelivery
 from badges.models.columns import utcnow
 from badges.models.score_delivery import PENDING, SENT
-from badges.storage import transaction
+from badges.storage.database import transaction
 from lti_tool.cli import main
 from tests.conftest import LOCAL_HOSTS
 from tests.live_server import LiveServer

@@ -8,6 +8,8 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from tests.shipped_packages import shipped_packages
+
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "lti_tool" / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
 
@@ -33,9 +35,9 @@ def test_every_source_string_has_a_french_translation() -> None:
     catalogue = {m.id: m for m in read_po(CATALOGUE.open("rb")) if m.id}
     method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
     missing, untranslated = [], []
-    for package in ("badges", "lti_tool", "connectors"):
+    for package in shipped_packages():
         for _file, _line, message, _comments, *_ in extract_from_dir(
-            ROOT / package,
+            package,
             method_map,
             keywords={
                 "_": None,
@@ -55,33 +57,29 @@ def test_every_source_string_has_a_french_translation() -> None:
 
 
 def test_template_translations_keep_jinjas_new_style_rules(app) -> None:
-    """The per-page gettext escapes variables, formats, and follows the page's locale."""
+    """Templates' gettext escapes variables, formats, and follows the page's locale."""
     from flask import render_template_string
 
     page = (
         "{{ _('Skip to content') }}|{{ gettext('%(who)s here', who='<b>') }}"
         "|{{ _('100%% yours') }}|{{ ngettext('%(num)s badge', '%(num)s badges', 2) }}"
+        "|{{ _('Badge image: %(name)s', name='<Écoute & moi>') }}"
     )
     with app.test_request_context("/?lang=fr"):
-        french = render_template_string(page)
+        french = render_template_string(page).split("|")
     with app.test_request_context("/?lang=en"):
-        english = render_template_string(page)
-    assert french.split("|")[0] == "Aller au contenu"
-    assert english.split("|")[1:] == ["&lt;b&gt; here", "100% yours", "2 badges"]
+        english = render_template_string(page).split("|")
+    assert french[0] == "Aller au contenu"
+    assert french[2] == "100% yours"  # "%%" is a literal "%", translated or not
+    assert french[4] == "Image du badge : &lt;Écoute &amp; moi&gt;"
+    assert english[1:4] == ["&lt;b&gt; here", "100% yours", "2 badges"]
+    assert english[4] == "Badge image: &lt;Écoute &amp; moi&gt;"
 
 
-def test_each_language_is_prepared_once_per_app(app) -> None:
-    from lti_tool.i18n import page_language
+def test_the_language_of_one_page_never_leaks_into_the_next(app) -> None:
+    """The same template, compiled once, answers each request in that request's language."""
+    from flask import render_template
 
-    with app.app_context():
-        assert page_language() is None  # no request, no language
-    with app.test_request_context("/?lang=fr"):
-        french = page_language()
-    with app.test_request_context("/", headers={"Accept-Language": "fr-FR"}):
-        assert page_language() is french
-    with app.test_request_context("/?lang=en"):
-        english = page_language()
-    assert french is not None and english is not None
-    assert (french.tag, english.tag) == ("fr", "en")
-    assert french.translate("Skip to content") == "Aller au contenu"
-    assert french.template_context["lang"] == "fr"
+    for query, expected in (("fr", "Aller au contenu"), ("en", "Skip to content")) * 2:
+        with app.test_request_context(f"/?lang={query}"):
+            assert expected in render_template("base.html")

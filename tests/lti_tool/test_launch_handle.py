@@ -1,49 +1,61 @@
-"""Launch handles: genuine and unexpired only, whether verified now or remembered; their
-session's sliding end; a handle of another person than the browser's own launch."""
+"""Launch handles: genuine and unexpired only; their session's row has the last word on
+expiry; its sliding end; a handle of another person than the browser's own launch."""
 
 from __future__ import annotations
 
-import time
-from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import itsdangerous.timed
 import pytest
 import requests
 from sqlalchemy import select
 
-from badges.launches import SESSION_IDLE, SESSION_MAX_AGE, RecordedLaunch
+from badges.courses.launches import (
+    SESSION_IDLE,
+    SESSION_MAX_AGE,
+    ContextFacts,
+    LaunchFacts,
+    RecordedLaunch,
+    record_launch,
+)
 from badges.models import LaunchSession
 from badges.models.columns import utcnow
-from badges.storage import transaction
-from lti_tool import launch_handle
-from lti_tool.launch_handle import _handle_payload, issue_handle
+from badges.storage.database import transaction
+from badges.storage.runtime import Runtime
+from lti_tool.launch_handle import _handle_payload, issue_handle, launch_fields, load_launch
+from lti_tool.runtime_access import runtime_of
 from tests.lti_launches import Browser, LtiWorld
+from tests.platform_rows import issue_login_state, registered_platform
 
 LAUNCH = RecordedLaunch("session-1", "person-1", "deployment-1", None, None)
 PAYLOAD = {"s": "session-1", "p": "person-1", "d": "deployment-1"}
 
 
 def _later(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
-    now = time.time()
-    monkeypatch.setattr(launch_handle.time, "time", lambda: now + seconds)
+    """The handle signer's clock, ``seconds`` from now."""
+    now = int(itsdangerous.timed.time.time())
+    monkeypatch.setattr(
+        itsdangerous.timed.TimestampSigner, "get_timestamp", lambda self: now + int(seconds)
+    )
 
 
 def test_an_issued_handle_is_read_back_until_it_expires(app, monkeypatch) -> None:
     with app.test_request_context():
         handle = issue_handle(LAUNCH)
-        assert _handle_payload(handle) == PAYLOAD  # remembered at issue
+        assert _handle_payload(handle) == PAYLOAD
+        _later(monkeypatch, SESSION_MAX_AGE.total_seconds() - 2)
+        assert _handle_payload(handle) == PAYLOAD
         _later(monkeypatch, SESSION_MAX_AGE.total_seconds() + 2)
         assert _handle_payload(handle) is None
 
 
-def test_a_handle_verified_once_still_expires(app, monkeypatch) -> None:
+def test_a_handle_from_the_future_is_refused(app, monkeypatch) -> None:
+    _later(monkeypatch, 3600)
     with app.test_request_context():
         handle = issue_handle(LAUNCH)
-        launch_handle._signer().verified.clear()  # as in another worker
-        assert _handle_payload(handle) == PAYLOAD  # verified, then remembered
-        assert handle in launch_handle._signer().verified
-        _later(monkeypatch, SESSION_MAX_AGE.total_seconds() + 2)
+    monkeypatch.undo()
+    with app.test_request_context():
         assert _handle_payload(handle) is None
 
 
@@ -57,12 +69,82 @@ def test_forged_and_foreign_handles_are_refused(app) -> None:
         assert _handle_payload(handle) is None  # a new secret forgets what the old one signed
 
 
-def test_the_memory_is_bounded(app, monkeypatch) -> None:
-    monkeypatch.setattr(launch_handle, "MAX_VERIFIED", 3)
+def test_hidden_fields_carry_the_handle_and_its_token_escaped(app) -> None:
+    from flask import g
+
+    from lti_tool.launch_handle import LaunchContext
+
+    launch = LaunchContext(
+        'se"ss<ion>', 'h"<&>', "p", None, "d", "c", "pl", None, None, None, None, "learner",
+        (), None, None, (),
+    )  # fmt: skip
     with app.test_request_context():
-        handles = [issue_handle(replace(LAUNCH, id=f"s{n}")) for n in range(5)]
-        assert len(launch_handle._signer().verified) <= 3
-        assert [_handle_payload(h)["s"] for h in handles] == [f"s{n}" for n in range(5)]
+        assert launch_fields() == ""
+        g.launch = launch
+        fields, token = str(launch_fields()), launch.csrf_token
+    assert fields == (
+        '<input type="hidden" name="lh" value="h&#34;&lt;&amp;&gt;">'
+        f'<input type="hidden" name="csrf_token" value="{token}">'
+    )
+
+
+# -- the session's row: expired there, refused whatever the signature says ------------------
+
+
+def _recorded(runtime: Runtime) -> RecordedLaunch:
+    """A launch recorded in the database, as the launch view records it."""
+    registration = registered_platform(runtime, "https://lms.example.org")
+    issue_login_state(runtime, registration.registration_id, "s")
+    with transaction(runtime.sessions) as session:
+        return record_launch(
+            session,
+            LaunchFacts(
+                state="s",
+                platform_id=registration.platform_id,
+                deployment_pk=registration.deployment_pk,
+                sub="u1",
+                message_type="LtiResourceLinkRequest",
+                role="learner",
+                lti_roles=(),
+                context=ContextFacts("c1", "Cours"),
+            ),
+        )
+
+
+def _set_times(runtime: Runtime, session_id: str, **times: object) -> None:
+    with transaction(runtime.sessions) as session:
+        row = session.get(LaunchSession, session_id)
+        for name, value in times.items():
+            setattr(row, name, value)
+
+
+def test_the_sessions_row_decides_when_a_fresh_handle_has_expired(app) -> None:
+    runtime = runtime_of(app)
+    recorded = _recorded(runtime)
+    with app.test_request_context():
+        handle = issue_handle(recorded)
+        launch = load_launch(handle)
+        assert launch is not None and launch.context_title == "Cours"
+        now = utcnow()
+        # Idle past its end (or ended by the tool): the row says so, the signature cannot.
+        _set_times(runtime, recorded.id, expires_at=now - timedelta(seconds=1))
+        assert _handle_payload(handle) is not None
+        assert load_launch(handle) is None
+        # Launched over eight hours ago, even with an end the row still lets run.
+        _set_times(
+            runtime,
+            recorded.id,
+            created_at=now - SESSION_MAX_AGE - timedelta(seconds=1),
+            expires_at=now + SESSION_IDLE,
+        )
+        assert _handle_payload(handle) is not None
+        assert load_launch(handle) is None
+        # Deleted (forgotten, or its person erased): nothing to load.
+        _set_times(runtime, recorded.id, created_at=now, expires_at=now + SESSION_IDLE)
+        assert load_launch(handle) is not None
+        with transaction(runtime.sessions) as session:
+            session.delete(session.get(LaunchSession, recorded.id))
+        assert load_launch(handle) is None
 
 
 # -- over HTTP: the session's sliding end, and handles of another person -------------------

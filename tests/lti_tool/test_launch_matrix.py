@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import jwt
 import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
@@ -300,15 +301,21 @@ def test_b18_oidc_error_page_explains_and_logs_nobody_in(sqlite_lti_world: LtiWo
 
 
 def test_refused_launch_spends_its_state(sqlite_lti_world: LtiWorld) -> None:
-    """A refused launch cannot be retried with the same state and a better token."""
+    """A refused launch cannot be retried with the same state and a better token.
+
+    The better token is signed by the platform for the refused launch's own nonce, so
+    every check passes but one: its state was spent when the launch was refused.
+    """
     world, browser = sqlite_lti_world, Browser()
     world.demo.tamper = claims(C_version="1.2.0")
     refused = browser.launch(world.demo, world.moodle.client_id, world.spec())
     assert refused.launch.status_code == 400
-    world.demo.tamper = None
+    nonce = jwt.decode(refused.form["id_token"], options={"verify_signature": False})["nonce"]
+    world.demo.tamper = claims(nonce=nonce)
     good_token = Browser().authorize(
         Browser().login(world.demo, world.moodle.client_id, world.spec())
     )
+    world.demo.tamper = None
     form = dict(refused.form, id_token=good_token["id_token"])
     again = Outcome(browser.post_launch(form))
     assert again.launch.status_code == 401

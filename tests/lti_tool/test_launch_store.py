@@ -2,52 +2,19 @@
 
 from __future__ import annotations
 
-from badges.models import LaunchState
-from badges.platforms import PlatformFields, register_platform
-from badges.runtime import Runtime
-from badges.storage import transaction
+from badges.storage.runtime import Runtime
 from lti_tool.launch_store import SqlToolStore
+from tests.platform_rows import issue_login_state, registered_platform
 
 ISS = "https://moodle.example.org"
 OTHER = "https://openedx.example.org"
 
 
-def _register(runtime: Runtime, issuer: str, client_id: str, deployments: tuple[str, ...]) -> str:
-    with transaction(runtime.sessions) as session:
-        registration = register_platform(
-            session,
-            PlatformFields(
-                issuer,
-                client_id,
-                deployments,
-                f"{issuer}/auth",
-                f"{issuer}/token",
-                f"{issuer}/jwks",
-                None,
-            ),
-            runtime.instance.origin,
-        )
-        return registration.id
-
-
-def _issue(runtime: Runtime, registration_id: str, state: str) -> None:
-    with transaction(runtime.sessions) as session:
-        session.add(
-            LaunchState(
-                state=state,
-                nonce=f"n-{state}",
-                registration_id=registration_id,
-                target_link_uri="https://chemins.test/lti/launch",
-                lti_deployment_id="2",
-            )
-        )
-
-
 def test_one_read_gives_the_state_and_every_registration_of_its_issuer(runtime: Runtime) -> None:
-    first = _register(runtime, ISS, "abc", ("1", "2"))
-    _register(runtime, ISS, "def", ("7",))
-    _register(runtime, OTHER, "xyz", ("1",))
-    _issue(runtime, first, "s1")
+    first = registered_platform(runtime, ISS, "abc", ("1", "2")).registration_id
+    registered_platform(runtime, ISS, "def", ("7",))
+    registered_platform(runtime, OTHER, "xyz", ("1",))
+    issue_login_state(runtime, first, "s1", lti_deployment_id="2")
     with runtime.engine.connect() as connection:
         expected = SqlToolStore(connection)
         separate = (expected.registrations(ISS), expected.login("s1"))
@@ -62,7 +29,7 @@ def test_one_read_gives_the_state_and_every_registration_of_its_issuer(runtime: 
 
 
 def test_an_unknown_state_leaves_the_reads_to_later(runtime: Runtime) -> None:
-    _register(runtime, ISS, "abc", ("1",))
+    registered_platform(runtime, ISS, "abc", ("1",))
     with runtime.engine.connect() as connection:
         store = SqlToolStore(connection)
         store.read_launch("never-issued")

@@ -20,12 +20,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from badges.instance import Instance
-from badges.migrate import upgrade
 from badges.models import ScoreDelivery
 from badges.models.columns import utcnow
-from badges.runtime import Runtime
-from badges.storage import transaction
+from badges.storage.database import transaction
+from badges.storage.instance import Instance
+from badges.storage.migrate import upgrade
+from badges.storage.runtime import Runtime
 from demo_lms.app import create_demo_app, platform_of
 from demo_lms.platform import MOODLE, OPENEDX
 from tests.live_server import LiveServer, free_port
@@ -156,9 +156,9 @@ def test_a_course_journey_logs_its_outcomes_without_people_or_secrets(tmp_path: 
 
     # The outcomes, each on a line of its own.
     logged(r" INFO lti_tool\.blueprints\.lti: LTI launch accepted: LtiDeepLinkingRequest", served)
-    logged(r" INFO lti_tool\.blueprints\.deep_linking: deep linking answer: 1 item", served)
+    logged(r" INFO lti_tool\.blueprints\.lti: deep linking answer: 1 item", served)
     logged(
-        rf" INFO lti_tool\.blueprints\.ask_badge: badge {badge_id} awarded .*grade pending", served
+        rf" INFO lti_tool\.blueprints\.trainer: badge {badge_id} awarded .*grade pending", served
     )
     logged(r" WARNING lti_tool\.blueprints\.lti: LTI LaunchRefused refused B16: ", served)
     logged(rf" INFO lti_tool\.score_sender: score {delivery_id} queued: attempt 1 failed", served)

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pytest
 import requests
 
-from badges.runtime import Runtime
+from badges.storage.runtime import Runtime
 from demo_lms.app import create_demo_app, platform_of
 from demo_lms.platform import MOODLE, OPENEDX, LaunchSpec, PendingLaunch
 from lti_tool.app import create_app

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from badges.models import Registration
-from badges.storage import transaction
+from badges.storage.database import transaction
 from lti_tool.app import create_app
 from lti_tool.outbound_client import outbound_client
 from tests.admin_sessions import admin_link

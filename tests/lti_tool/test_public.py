@@ -9,12 +9,12 @@ import json
 import pytest
 from sqlalchemy import select
 
-from badges import signing_keys
 from badges.demo import seed_demo
 from badges.models import Assertion, Community
-from badges.revoking import revoke
-from badges.storage import transaction
-from lti_tool.app import runtime_of
+from badges.recognition import signing_keys
+from badges.recognition.revoking import revoke
+from badges.storage.database import transaction
+from lti_tool.runtime_access import runtime_of
 
 ORIGIN = "https://chemins.test"
 

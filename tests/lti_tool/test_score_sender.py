@@ -9,13 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from badges import grade_passback
-from badges.awarding import Recipient, award
-from badges.badge_classes import create_badge_class, publish
+from badges.courses import grades
 from badges.models import BadgeClass, Community, Person, Registration, ResourceLink
 from badges.models.columns import utcnow
 from badges.models.score_delivery import FAILED, PENDING, SENT, SUPERSEDED, ScoreDelivery
-from badges.storage import transaction
+from badges.recognition.awarding import Recipient, award
+from badges.recognition.badge_classes import create_badge_class, publish
+from badges.storage.database import transaction
 from lti_tool.score_sender import deliver, deliver_due
 from lti_tool.tool_identity import service_tokens
 from tests.internal_listener import internal_listener
@@ -52,8 +52,8 @@ def _award(world: LtiWorld, badge_id: str) -> list[str]:
         assertion = award(
             session, world.runtime, badge, Recipient(email="nathan@example.org", name="Nathan")
         )
-        first = grade_passback.queue_completion_scores(session, assertion, person)
-        again = grade_passback.queue_completion_scores(session, assertion, person)
+        first = grades.queue_completion_scores(session, assertion, person)
+        again = grades.queue_completion_scores(session, assertion, person)
         assert [d.id for d in first] == [d.id for d in again]
         return [d.id for d in first]
 
@@ -129,7 +129,7 @@ def test_badges_without_a_graded_link_owe_nothing(sqlite_lti_world: LtiWorld):
         publish(other)
         person = session.scalars(select(Person).where(Person.sub == "learner-1")).one()
         assertion = award(session, world.runtime, other, Recipient(email="nathan@example.org"))
-        assert grade_passback.queue_completion_scores(session, assertion, person) == []
+        assert grades.queue_completion_scores(session, assertion, person) == []
 
 
 # -- a launch cannot aim the score (and the platform's token) into the tool's network ----
@@ -232,8 +232,8 @@ def _award_to(world: LtiWorld, badge_id: str, sub: str) -> str:
         person = session.scalars(select(Person).where(Person.sub == sub)).one()
         badge = session.get(BadgeClass, badge_id)
         assertion = award(session, world.runtime, badge, Recipient(email=f"{sub}@example.org"))
-        (delivery,) = grade_passback.queue_completion_scores(session, assertion, person)
-        assert delivery.lineitem_url == grade_passback.COLUMN_TO_CREATE
+        (delivery,) = grades.queue_completion_scores(session, assertion, person)
+        assert delivery.lineitem_url == grades.COLUMN_TO_CREATE
         return delivery.id
 
 

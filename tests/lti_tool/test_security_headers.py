@@ -13,9 +13,8 @@ import pytest
 import requests
 from flask import Flask, Response, g
 
-from badges.models import Community, Deployment, Platform, Registration
-from badges.storage import transaction
 from tests.lti_launches import Browser, LtiWorld
+from tests.platform_rows import stored_unchecked
 
 #: The directives of the tool's policy: an injection would add one (or a source list).
 DIRECTIVES = [
@@ -101,28 +100,12 @@ def test_a_clean_registration_url_still_frames(client) -> None:
     assert _framing(answer) == ["https://moodle.example.org"]
 
 
-def _register_raw(app: Flask, issuer: str, endpoint: str) -> None:
-    """A registration as stored, whatever a form or an older version let through."""
-    with transaction(app.extensions["chemins"].sessions) as session:
-        community = Community(name=f"Centre {endpoint[-12:]}", slug=f"c-{len(endpoint)}")
-        platform = Platform(issuer=issuer)
-        registration = Registration(
-            platform=platform,
-            client_id="c",
-            auth_login_url=endpoint,
-            auth_token_url=endpoint,
-            jwks_url=endpoint,
-        )
-        session.add_all([community, platform, registration])
-        session.flush()
-        session.add(Deployment(registration=registration, deployment_id="1", community=community))
-
-
 def test_stored_urls_never_reach_the_policy(app: Flask) -> None:
     """Stored: every refusal page lets the registered platforms' origins frame it."""
-    _register_raw(app, "https://good.example", "https://lms.good.example:8443/auth")
+    runtime = app.extensions["chemins"]
+    stored_unchecked(runtime, "https://good.example", "https://lms.good.example:8443/auth")
     for number, url in enumerate(INJECTIONS):
-        _register_raw(app, f"{url}/issuer{number}", f"{url}/auth{number}")
+        stored_unchecked(runtime, f"{url}/issuer{number}", f"{url}/auth{number}")
     answer = app.test_client().post("/lti/launch", data={"state": "x"})
     assert answer.status_code == 400
     assert _framing(answer) == ["https://good.example", "https://lms.good.example:8443"]

@@ -28,6 +28,23 @@ BUNDLED: dict[str, str] = {
     "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": "ob-v3p0-extensions.json",
     # Open Badges 2.0, as published at w3id.org (with the October 2020 targetFramework errata).
     "https://w3id.org/openbadges/v2": "openbadges-v2.json",
+    # W3C Data Integrity: terms of DataIntegrityProof for VCDM 1.1 credentials (VCDM 2.0
+    # defines them itself), and of Multikey verification methods. Copied verbatim from
+    # github.com/w3c/vc-data-integrity contexts/data-integrity/v2 and contexts/multikey/v1
+    # (commit 570d764182aa915427da16bdd4514af874fb86ed).
+    "https://w3id.org/security/data-integrity/v2": "data-integrity-v2.json",
+    "https://w3id.org/security/multikey/v1": "multikey-v1.json",
+    # Contexts of the W3C "Data Integrity EdDSA Cryptosuites v1.0" test vectors:
+    # the VCDM 2.0 examples context (github.com/w3c/vc-data-model
+    # contexts/credentials/examples/v2, commit 979c4af1cfe2224ed7b0ee5ec4d7a009a465812b)
+    # and the W3C CCG citizenship vocabulary (github.com/w3c-ccg/citizenship-vocab
+    # contexts/citizenship-v4rc1.jsonld, commit 50a3689e39103b30de6c5b6c92e7230ea924980a).
+    "https://www.w3.org/ns/credentials/examples/v2": "credentials-examples-v2.json",
+    # Ed25519Signature2020 terms, which issuers such as the Digital Credentials Consortium
+    # add to credentials and status lists (github.com/w3c/vc-di-eddsa
+    # contexts/lds-ed25519-2020-v1.json, commit abb673eb9df673e24a8eaf939337de74759b5f8d).
+    "https://w3id.org/security/suites/ed25519-2020/v1": "ed25519-2020-v1.json",
+    "https://w3id.org/citizenship/v4rc1": "citizenship-v4rc1.json",
 }
 
 

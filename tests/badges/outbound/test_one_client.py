@@ -1,8 +1,8 @@
 """No module opens its own HTTP client: every outbound call goes through badges.outbound.
 
 A plain ``requests.Session()`` or ``requests.get(...)`` anywhere in the tool would be a
-call with no address check, no total deadline and no size cap. The demo LMS and the
-tests play the platform's side and are exempt.
+call with no address check, no total deadline and no size cap. Every package the wheel
+ships is checked; the demo LMS and the tests play the platform's side and are exempt.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
-PACKAGES = ("badges", "lti_tool", "connectors")
+from tests.shipped_packages import ROOT, shipped_packages
+
 ALLOWED = ROOT / "badges" / "outbound"
 #: ``requests`` functions that send (or make a session that would).
 SENDING = {"Session", "session", "request", "get", "post", "put", "patch", "delete", "head"}
@@ -28,11 +28,10 @@ OTHER_CLIENTS = {
 
 
 def _modules() -> list[Path]:
+    """Every module the wheel ships (``connectors/`` too once it exists), but the client's."""
     found: list[Path] = []
-    for package in PACKAGES:
-        folder = ROOT / package
-        if folder.is_dir():
-            found += [p for p in folder.rglob("*.py") if ALLOWED not in p.parents]
+    for package in shipped_packages():
+        found += [p for p in package.rglob("*.py") if ALLOWED not in p.parents]
     return sorted(found)
 
 
@@ -96,6 +95,12 @@ def test_only_the_outbound_package_opens_http_clients() -> None:
         if (found := _violations(path.read_text(encoding="utf-8")))
     }
     assert offenders == {}
+
+
+def test_the_scan_covers_what_the_wheel_ships_and_only_that() -> None:
+    scanned = {path.relative_to(ROOT).parts[0] for path in _modules()}
+    assert {"badges", "lti_tool"} <= scanned
+    assert not scanned & {"demo_lms", "tests", "bench"}
 
 
 @pytest.mark.parametrize(

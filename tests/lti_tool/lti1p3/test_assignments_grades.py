@@ -11,10 +11,7 @@ import responses
 
 from badges.outbound.client import OutboundClient
 from lti_tool.lti1p3.assignments_grades import (
-    CLAIM,
-    LINEITEM_SCOPE,
     SCORE_MEDIA_TYPE,
-    SCORE_SCOPE,
     AgsEndpoint,
     NewLineItem,
     Score,
@@ -25,6 +22,7 @@ from lti_tool.lti1p3.assignments_grades import (
     post_score,
     scores_url,
 )
+from lti_tool.lti1p3.claims import AGS_ENDPOINT, AGS_LINEITEM_SCOPE, AGS_SCORE_SCOPE
 from lti_tool.lti1p3.service_errors import (
     ServiceCallFailed,
     ServiceNotOffered,
@@ -44,8 +42,8 @@ def _launch_claims(demo_platform: DemoPlatform) -> tuple[dict, str]:
         f"{demo_platform.url}/services/{CONTEXT_ID}/lineitems/{item.id}/lineitem?type_id=3"
     )
     claims = {
-        CLAIM: {
-            "scope": [SCORE_SCOPE],
+        AGS_ENDPOINT: {
+            "scope": [AGS_SCORE_SCOPE],
             "lineitem": lineitem_url,
             "lineitems": f"{demo_platform.url}/services/{CONTEXT_ID}/lineitems?type_id=3",
         }
@@ -111,7 +109,7 @@ def test_score_clock_is_strictly_increasing_with_microseconds():
 def test_without_the_score_scope_nothing_is_sent():
     endpoint = AgsEndpoint.from_claims(
         {
-            CLAIM: {
+            AGS_ENDPOINT: {
                 "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"],
                 "lineitem": "https://lms/x",
             }
@@ -132,7 +130,9 @@ def test_score_request_shape_for_moodle(tool_key):
         "https://moodle.example.org/mod/lti/services.php/2/lineitems/7/lineitem/scores?type_id=3",
         status=200,
     )
-    endpoint = AgsEndpoint.from_claims({CLAIM: {"scope": [SCORE_SCOPE], "lineitem": lineitem}})
+    endpoint = AgsEndpoint.from_claims(
+        {AGS_ENDPOINT: {"scope": [AGS_SCORE_SCOPE], "lineitem": lineitem}}
+    )
 
     post_score(
         ServiceTokens(tool_key),
@@ -153,7 +153,7 @@ def test_a_server_error_raises_for_the_retry_queue(tool_key):
     responses.post(token_url, json={"access_token": "tk", "token_type": "Bearer"})
     responses.post("https://lms/items/1/scores", status=503)
     endpoint = AgsEndpoint.from_claims(
-        {CLAIM: {"scope": [SCORE_SCOPE], "lineitem": "https://lms/items/1"}}
+        {AGS_ENDPOINT: {"scope": [AGS_SCORE_SCOPE], "lineitem": "https://lms/items/1"}}
     )
 
     with pytest.raises(ServiceCallFailed) as failed:
@@ -170,7 +170,9 @@ def test_a_server_error_raises_for_the_retry_queue(tool_key):
 def test_open_edx_style_line_item_without_query(demo_platform: DemoPlatform):
     item = demo_platform.state.add_lineitem(CONTEXT_ID, "Badge", 1)
     lineitem = f"{demo_platform.url}/services/{CONTEXT_ID}/lineitems/{item.id}/lineitem"
-    endpoint = AgsEndpoint.from_claims({CLAIM: {"scope": [SCORE_SCOPE], "lineitem": lineitem}})
+    endpoint = AgsEndpoint.from_claims(
+        {AGS_ENDPOINT: {"scope": [AGS_SCORE_SCOPE], "lineitem": lineitem}}
+    )
 
     outcome = post_score(
         ServiceTokens(demo_platform.tool_key, http=LOCAL),
@@ -187,7 +189,12 @@ def test_open_edx_style_line_item_without_query(demo_platform: DemoPlatform):
 def test_a_lineitem_off_the_registration_gets_no_score_and_no_token(tool_key):
     """The launch claim is the platform's word; the registration decides where it lives."""
     endpoint = AgsEndpoint.from_claims(
-        {CLAIM: {"scope": [SCORE_SCOPE], "lineitem": "http://127.0.0.2:8080/lineitems/1"}}
+        {
+            AGS_ENDPOINT: {
+                "scope": [AGS_SCORE_SCOPE],
+                "lineitem": "http://127.0.0.2:8080/lineitems/1",
+            }
+        }
     )
 
     with pytest.raises(ServiceUrlRefused):
@@ -210,7 +217,7 @@ def test_a_redirected_score_is_not_taken_for_applied(tool_key):
         "https://lms/items/1/scores", status=302, headers={"Location": "https://lms/elsewhere"}
     )
     endpoint = AgsEndpoint.from_claims(
-        {CLAIM: {"scope": [SCORE_SCOPE], "lineitem": "https://lms/items/1"}}
+        {AGS_ENDPOINT: {"scope": [AGS_SCORE_SCOPE], "lineitem": "https://lms/items/1"}}
     )
 
     with pytest.raises(ServiceCallFailed) as failed:
@@ -232,7 +239,9 @@ def _openedx_endpoint(demo_platform: DemoPlatform) -> AgsEndpoint:
     demo_platform.state.clients[CLIENT_ID].style = "openedx"
     item = demo_platform.state.add_lineitem(CONTEXT_ID, "Badge", 100)
     lineitem = f"{demo_platform.url}/services/{CONTEXT_ID}/lineitems/{item.id}/lineitem"
-    return AgsEndpoint.from_claims({CLAIM: {"scope": [SCORE_SCOPE], "lineitem": lineitem}})
+    return AgsEndpoint.from_claims(
+        {AGS_ENDPOINT: {"scope": [AGS_SCORE_SCOPE], "lineitem": lineitem}}
+    )
 
 
 @pytest.mark.parametrize("offset", [timedelta(0), timedelta(seconds=-1)])
@@ -270,7 +279,9 @@ def test_any_other_400_is_still_a_failure(tool_key, body):
         responses.post(lineitem + "/scores", body=body, status=400)
     else:
         responses.post(lineitem + "/scores", json=body, status=400)
-    endpoint = AgsEndpoint.from_claims({CLAIM: {"scope": [SCORE_SCOPE], "lineitem": lineitem}})
+    endpoint = AgsEndpoint.from_claims(
+        {AGS_ENDPOINT: {"scope": [AGS_SCORE_SCOPE], "lineitem": lineitem}}
+    )
 
     with pytest.raises(ServiceCallFailed) as failed:
         post_score(
@@ -286,9 +297,11 @@ def test_any_other_400_is_still_a_failure(tool_key, body):
 # -- Open edX's programmatic mode: the tool makes its own column ---------------------------
 
 
-def _programmatic(demo_platform: DemoPlatform, scopes=(LINEITEM_SCOPE, SCORE_SCOPE)) -> AgsEndpoint:
+def _programmatic(
+    demo_platform: DemoPlatform, scopes=(AGS_LINEITEM_SCOPE, AGS_SCORE_SCOPE)
+) -> AgsEndpoint:
     lineitems = f"{demo_platform.url}/services/{CONTEXT_ID}/lineitems"
-    return AgsEndpoint.from_claims({CLAIM: {"scope": list(scopes), "lineitems": lineitems}})
+    return AgsEndpoint.from_claims({AGS_ENDPOINT: {"scope": list(scopes), "lineitems": lineitems}})
 
 
 def test_a_column_is_created_once_then_found_again(demo_platform: DemoPlatform):
@@ -336,7 +349,7 @@ def test_a_column_the_platform_holds_for_someone_else_is_not_taken(demo_platform
 
 
 def test_no_column_without_the_line_item_scope(demo_platform: DemoPlatform):
-    endpoint = _programmatic(demo_platform, scopes=(SCORE_SCOPE,))
+    endpoint = _programmatic(demo_platform, scopes=(AGS_SCORE_SCOPE,))
     assert not endpoint.creates_lineitems()
     with pytest.raises(ServiceNotOffered):
         find_or_create_lineitem(

@@ -6,10 +6,8 @@ import jwt
 import pytest
 import requests
 
+from lti_tool.lti1p3.claims import DEEP_LINKING_SETTINGS, DL, LTI
 from lti_tool.lti1p3.deep_link import (
-    DL,
-    LTI,
-    SETTINGS_CLAIM,
     ContentItem,
     DeepLinkingError,
     DeepLinkingSettings,
@@ -31,7 +29,7 @@ def _settings(**overrides) -> DeepLinkingSettings:
         "auto_create": False,
     }
     claim.update(overrides)
-    return DeepLinkingSettings.from_claims({SETTINGS_CLAIM: claim})
+    return DeepLinkingSettings.from_claims({DEEP_LINKING_SETTINGS: claim})
 
 
 BADGE_LINK = ContentItem(
@@ -145,7 +143,7 @@ def test_malformed_requests_are_refused(missing):
     }
     del claim[missing]
     with pytest.raises(DeepLinkingError):
-        DeepLinkingSettings.from_claims({SETTINGS_CLAIM: claim})
+        DeepLinkingSettings.from_claims({DEEP_LINKING_SETTINGS: claim})
 
 
 def test_form_posts_field_jwt_to_the_return_url():

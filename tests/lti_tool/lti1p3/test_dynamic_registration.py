@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 import responses
 
+from lti_tool.lti1p3.claims import NRPS_SCOPE, TOOL_CONFIGURATION
 from lti_tool.lti1p3.dynamic_registration import (
-    NRPS_SCOPE,
-    TOOL_CONFIGURATION,
     PlatformConfiguration,
     ToolDescription,
     fetch_platform_configuration,

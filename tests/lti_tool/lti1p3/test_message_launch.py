@@ -20,8 +20,9 @@ from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.hashes import SHA256
 
 from badges.openbadges.keys import int_to_b64url
+from lti_tool.lti1p3.claims import LTI
 from lti_tool.lti1p3.exceptions import LaunchRefused
-from lti_tool.lti1p3.message_launch import PIPELINE, C, MessageLaunch
+from lti_tool.lti1p3.message_launch import PIPELINE, MessageLaunch
 from lti_tool.lti1p3.platform_keys import PlatformKeys
 from lti_tool.lti1p3.registration import LoginRecord, RegistrationInfo, ToolUrls
 
@@ -63,12 +64,12 @@ def _claims(**changes: Any) -> dict[str, Any]:
         "iat": NOW,
         "exp": NOW + 60,
         "nonce": "nonce",
-        C + "message_type": "LtiResourceLinkRequest",
-        C + "version": "1.3.0",
-        C + "deployment_id": "1",
-        C + "target_link_uri": TARGET,
-        C + "resource_link": {"id": "rl"},
-        C + "roles": [],
+        LTI + "message_type": "LtiResourceLinkRequest",
+        LTI + "version": "1.3.0",
+        LTI + "deployment_id": "1",
+        LTI + "target_link_uri": TARGET,
+        LTI + "resource_link": {"id": "rl"},
+        LTI + "roles": [],
     }
     claims.update(changes)
     return {k: v for k, v in claims.items() if v is not ...}
@@ -87,12 +88,85 @@ def code(claims: dict[str, Any], now: float = NOW) -> str:
 
 
 def test_pipeline_follows_the_reference_order() -> None:
+    """The form; the token read unverified only to find the registration and its key; the
+    signature; then time, the state and the nonce bound to it; then the LTI claims.
+
+    That is reference/lti13.md §3 (SF §5.1.3), with the state before its nonce since the
+    nonce is checked against the login the state names. Checked three ways: the place of
+    each step in PIPELINE; launches broken two ways, refused with the code of the step
+    that must run first; each step's docstring names exactly the B-codes it raises.
+    """
+    import inspect
+    import itertools
+    import re
+
     names = [step.__name__ for step in PIPELINE]
-    assert names.index("check_signature") < names.index("check_timestamps")
-    assert names.index("check_timestamps") < names.index("check_state") < names.index("check_nonce")
-    assert names.index("check_nonce") < names.index("check_deployment")
+    phases = [
+        ["check_error_response", "check_form"],
+        [
+            "check_jwt_format",
+            "check_algorithm",
+            "check_kid",
+            "check_lti_message",
+            "check_issuer",
+            "check_audience",
+        ],
+        ["check_signature"],
+        ["check_timestamps"],
+        ["check_state", "check_nonce"],
+    ]
+    # These phases come first, each whole before the next; the LTI claims follow them.
+    placed = [name for phase in phases for name in phase]
+    assert sorted(names[: len(placed)]) == sorted(placed), names
+    for phase, following in itertools.pairwise(phases):
+        assert max(map(names.index, phase)) < min(map(names.index, following)), names
+    # Inside a phase: what a step needs from an earlier one.
+    for first, then in [
+        ("check_error_response", "check_form"),  # an error POST has no id_token: not B18
+        ("check_jwt_format", "check_algorithm"),  # the header is read by the format check
+        ("check_issuer", "check_audience"),  # the audience is one of the issuer's clients
+        ("check_state", "check_nonce"),  # the nonce must be the one of the state's login
+    ]:
+        assert names.index(first) < names.index(then), (first, then)
+
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    def token(claims: dict[str, Any], key: Any = KEY, alg: str = "RS256", kid: bool = True):  # type: ignore[no-untyped-def]
+        return jwt.encode(claims, key, algorithm=alg, headers={"kid": "k"} if kid else None)
+
+    not_lti = {"name": "badltilaunch"}
+    expired = _claims(exp=NOW - 3600)
+    # A launch failing one step and a later one is refused with the first one's code.
+    cases = [
+        # (code, id_token, state posted, more form fields)
+        ("B18", token(_claims()), "", {"error": "login_required"}),  # not B17 (no state)
+        ("B17", "not a JWT", "", {}),  # not B5
+        ("B4", token(_claims(), "k" * 32, "HS256", kid=False), "state", {}),  # not B1
+        ("B1", token(not_lti, kid=False), "state", {}),  # not B6
+        ("B6", token(not_lti), "state", {}),  # not B11
+        ("B11", token(_claims(iss="https://x.example", aud="x")), "state", {}),  # not B12
+        ("B12", token(_claims(aud="other"), other_key), "state", {}),  # not B3
+        ("B3", token(expired, other_key), "state", {}),  # not B7
+        ("B7", token(expired), "other", {}),  # not B17 (a state never issued)
+        ("B17", token(_claims(nonce=...)), "other", {}),  # not B15
+        ("B15", token(_claims(nonce="other", **{LTI + "deployment_id": "2"})), "state", {}),
+        ("B19", token(_claims(**{LTI + "deployment_id": "2", LTI + "version": "1"})), "state", {}),
+    ]  # fmt: skip
+    for expected, id_token, state, form in cases:
+        fields = {"id_token": id_token, "state": state, **form}
+        launch = MessageLaunch(Store(), ToolUrls("https://chemins.test"), Keys(), clock=lambda: NOW)  # type: ignore[arg-type]
+        with pytest.raises(LaunchRefused) as refusal:
+            launch.validate(fields, state)
+        assert refusal.value.code == expected, (expected, refusal.value)
+
+    raised_by_all: set[str] = set()
     for step in PIPELINE:
-        assert "B" in (step.__doc__ or ""), f"{step.__name__} must name its B-codes"
+        named = set(re.findall(r"\bB\d+\b", step.__doc__ or ""))
+        raised = set(re.findall(r'_refuse\(\s*"(B\d+)"', inspect.getsource(step)))
+        assert raised and named == raised, f"{step.__name__} names {named}, raises {raised}"
+        raised_by_all |= raised
+    # Every bad launch of reference/lti13.md §12 (B28 is the login's) has its step.
+    assert raised_by_all == {f"B{number}" for number in range(1, 28)}
 
 
 def test_a_valid_launch_passes() -> None:
@@ -123,15 +197,15 @@ def test_aud_and_azp() -> None:
 
 def test_claims_of_the_wrong_type() -> None:
     assert code(_claims(exp="tomorrow")) == "B7"
-    assert code(_claims(**{C + "roles": "Learner"})) == "B22"
+    assert code(_claims(**{LTI + "roles": "Learner"})) == "B22"
     assert code(_claims(sub="x" * 256)) == "B24"
-    assert code(_claims(**{C + "context": "course"})) == "B26"
-    assert code(_claims(**{C + "deployment_id": 1})) == "B19"
+    assert code(_claims(**{LTI + "context": "course"})) == "B26"
+    assert code(_claims(**{LTI + "deployment_id": 1})) == "B19"
 
 
 def test_submission_review_needs_no_resource_link() -> None:
     validate(
-        _claims(**{C + "message_type": "LtiSubmissionReviewRequest", C + "resource_link": ...})
+        _claims(**{LTI + "message_type": "LtiSubmissionReviewRequest", LTI + "resource_link": ...})
     )
 
 
@@ -255,12 +329,12 @@ def test_not_before_is_honoured_with_the_leeway() -> None:
 def test_deeply_nested_payloads_are_refused(depth: int) -> None:
     """Deep enough, ``json`` raises RecursionError (a 500); just deep, it fails later."""
     nested = "[" * depth + "]" * depth
-    assert _token_code(_token_with_payload(_payload_with(C + "custom", nested))) == "B5"
+    assert _token_code(_token_with_payload(_payload_with(LTI + "custom", nested))) == "B5"
 
 
 def test_usual_nesting_passes() -> None:
     custom = {"a": {"b": {"c": [[["x"]]]}}}  # six levels under the payload
-    assert validate(_claims(**{C + "custom": custom})).claim("custom") == custom
+    assert validate(_claims(**{LTI + "custom": custom})).claim("custom") == custom
 
 
 def test_an_oversized_token_or_state_is_refused_unread() -> None:

@@ -9,7 +9,8 @@ import pytest
 import responses
 
 from badges.outbound.client import OutboundClient
-from lti_tool.lti1p3.names_roles import CLAIM, MEDIA_TYPE, fetch_roster
+from lti_tool.lti1p3.claims import NRPS_CLAIM
+from lti_tool.lti1p3.names_roles import MEDIA_TYPE, fetch_roster
 from lti_tool.lti1p3.paging import next_page, parse_link_header
 from lti_tool.lti1p3.service_errors import (
     InvalidScope,
@@ -40,7 +41,7 @@ def _course(demo_platform: DemoPlatform, size: int) -> dict:
     )
     demo_platform.state.add_context(CONTEXT_ID, "Garantie Jeunes", members)
     url = f"{demo_platform.url}/services/{CONTEXT_ID}/memberships"
-    return {CLAIM: {"context_memberships_url": url, "service_versions": ["2.0"]}}
+    return {NRPS_CLAIM: {"context_memberships_url": url, "service_versions": ["2.0"]}}
 
 
 def test_roster_over_three_pages_with_a_multi_rel_link_header(demo_platform: DemoPlatform):
@@ -100,7 +101,7 @@ def test_a_revoked_token_is_replaced_once(tool_key):
     roster = fetch_roster(
         ServiceTokens(tool_key),
         PlatformAccess("https://lms.example.org", "c", token_url),
-        {CLAIM: {"context_memberships_url": url}},
+        {NRPS_CLAIM: {"context_memberships_url": url}},
     )
 
     assert [m.user_id for m in roster.members] == ["x"]
@@ -164,7 +165,7 @@ def test_a_next_page_off_the_platform_is_not_followed(tool_key):
     with internal_listener() as inside:
         with serving(_nrps_platform(f"{inside.url}/memberships?page=2")) as platform:
             access = PlatformAccess(platform.url, "c", f"{platform.url}/token")
-            claims = {CLAIM: {"context_memberships_url": f"{platform.url}/memberships"}}
+            claims = {NRPS_CLAIM: {"context_memberships_url": f"{platform.url}/memberships"}}
             with pytest.raises(ServiceUrlRefused):
                 fetch_roster(ServiceTokens(tool_key, http=LOCAL), access, claims)
         assert inside.heard == []
@@ -174,7 +175,7 @@ def test_a_roster_url_off_the_registration_asks_for_nothing(tool_key):
     with internal_listener() as inside:
         with serving(_nrps_platform(None)) as platform:
             access = PlatformAccess(platform.url, "c", f"{platform.url}/token")
-            claims = {CLAIM: {"context_memberships_url": f"{inside.url}/memberships"}}
+            claims = {NRPS_CLAIM: {"context_memberships_url": f"{inside.url}/memberships"}}
             with pytest.raises(ServiceUrlRefused):
                 fetch_roster(ServiceTokens(tool_key, http=LOCAL), access, claims)
             elsewhere = PlatformAccess(
@@ -200,7 +201,7 @@ def test_an_origin_the_admin_added_is_read(tool_key):
     )
 
     roster = fetch_roster(
-        ServiceTokens(tool_key), access, {CLAIM: {"context_memberships_url": url}}
+        ServiceTokens(tool_key), access, {NRPS_CLAIM: {"context_memberships_url": url}}
     )
 
     assert [m.user_id for m in roster.members] == ["x"]

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from badges.roles import ADMIN, LEARNER, TRAINER
 from lti_tool.lti1p3.roles import (
-    ADMIN,
-    LEARNER,
-    TRAINER,
-    at_least,
     chemins_role,
     parse_role,
     teaching_assistant_learner,
@@ -114,8 +111,3 @@ def test_parse_role_splits_sub_roles() -> None:
         "TeachingAssistant",
     )
     assert parse_role("Instructor#TeachingAssistant").sub_role == "TeachingAssistant"
-
-
-def test_rank() -> None:
-    assert at_least(ADMIN, TRAINER) and at_least(TRAINER, LEARNER)
-    assert not at_least(LEARNER, TRAINER)
