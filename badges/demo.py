@@ -163,6 +163,7 @@ def seed_demo(runtime: Runtime) -> DemoSeed:
             explorer,
             partner,
             "La ville reconnaît ce badge : il montre un engagement réel auprès des habitants.",
+            runtime=runtime,
         )
         nathan_1 = _award(session, runtime, supporter, NATHAN, seed)
         nathan_2 = _award(
@@ -191,6 +192,7 @@ def seed_demo(runtime: Runtime) -> DemoSeed:
             nathan_2,
             partner,
             "Nathan a accueilli les habitants avec sérieux et bonne humeur.",
+            runtime=runtime,
         )
         issuer = community.issuer
         seed.urls = [

@@ -50,6 +50,9 @@ class Endorsement(Base):
     issued_on: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revocation_reason: Mapped[str | None] = mapped_column(Text)
+    #: The OB 3.0 EndorsementCredential signed as a VC-JWT (decision 0023); None until
+    #: signed (endorsements made before 0012 are signed the first time they are served).
+    ob3_jwt: Mapped[str | None] = mapped_column(Text)
 
     endorser: Mapped[Profile] = relationship(foreign_keys=[endorser_id])
     assertion: Mapped[Assertion | None] = relationship()

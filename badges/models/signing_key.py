@@ -2,9 +2,13 @@
 
 ``purpose`` tells badge-signing keys (one set per community) from the tool's own LTI key
 (``purpose="lti"``, no community), which signs Deep Linking responses and service-token
-client assertions. Rotation never deletes: a retired key stops signing but stays
-published (JWKS and OB 2.0 CryptographicKey documents) so that every badge it signed keeps
-verifying. The tool has one active LTI key at most, and the database holds it to that.
+client assertions; ``purpose="data-integrity"`` keys are a community's Ed25519 keys for
+embedded ``eddsa-rdfc-2022`` proofs, named by their Multikey value (``z6Mk…``, which fits
+``kid``) and stored like the others (PKCS#8 sealed, SubjectPublicKeyInfo public), so
+they need no column of their own. Rotation never deletes: a retired key stops signing but
+stays published (JWKS and OB 2.0 CryptographicKey documents, or the Multikeys of the
+profiles' controller documents) so that every badge it signed keeps verifying. The tool
+has one active LTI key at most, and the database holds it to that.
 """
 
 from __future__ import annotations
@@ -35,8 +39,9 @@ class SigningKey(Base):
 
     kid: Mapped[str] = mapped_column(String(64), primary_key=True)
     community_id: Mapped[str | None] = mapped_column(ForeignKey("community.id"), index=True)
-    purpose: Mapped[str] = mapped_column(String(20), default="badges")  # badges | lti
-    algorithm: Mapped[str] = mapped_column(String(10))  # RS256 | ES256
+    #: badges | lti | data-integrity
+    purpose: Mapped[str] = mapped_column(String(20), default="badges")
+    algorithm: Mapped[str] = mapped_column(String(10))  # RS256 | ES256 | EdDSA
     private_key_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     public_key_pem: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

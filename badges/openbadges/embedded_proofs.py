@@ -108,6 +108,15 @@ def _check_one(
     except controllers.MethodError as exc:
         report.error("ob3.di-method", str(exc), f"{where}.verificationMethod")
         return False
+    if not method_id.startswith("did:") and method.controller != issuer_id(document):
+        # Several issuers may share one origin (communities of one Chemins instance):
+        # the origin rule alone would let one sign for another.
+        report.error(
+            "ob3.di-issuer",
+            "the signing key is controlled by another profile than the issuer",
+            f"{where}.verificationMethod",
+        )
+        return False
     try:
         verified = data_integrity.verify_proof(document, proof, method.public_key)
     except data_integrity.ProofError as exc:

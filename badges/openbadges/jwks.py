@@ -1,9 +1,12 @@
 """Public keys as JWK and JWK Sets (RFC 7517): how verifiers find a VC-JWT's key.
 
-OB 3.0 says a VC-JWT header ``kid`` is a URI that dereferences to the issuer's public JWK,
-conventionally ``https://<issuer authority>/.well-known/jwks.json#<kid>``. We publish
-one JWKS per origin; the fragment is the key's RFC 7638 thumbprint, so a verifier picks
-the key whose ``kid`` equals the fragment.
+OB 3.0 says a VC-JWT header ``kid`` is a URI that dereferences to the issuer's public
+JWK, and that an issuer "must set it to an existing key in its set". So the ``kid`` of a
+badge key in a set we publish is the full URI the headers carry
+(``<set URL>#<RFC 7638 thumbprint>``): a standard JWKS lookup (jose, joserfc, authlib)
+finds the key by the header's ``kid`` as is. Each entry also carries the implementation
+guide's ``iss`` member, the issuer profile whose credentials the key may verify, so a
+verifier can refuse a key that speaks for someone else (:func:`issuer_jwk`).
 
 Reading is deliberately forgiving where the wild is sloppy (base64url with ``=``
 padding) and strict where it matters: a JWK carrying private members is refused, because
@@ -44,18 +47,32 @@ class JwkError(ValueError):
     """A JWK or JWK Set is malformed, private, or of a kind we do not verify with."""
 
 
-def public_jwk(key: PrivateKey | PublicKey, kid: str | None = None) -> dict[str, str]:
+def public_jwk(
+    key: PrivateKey | PublicKey, kid: str | None = None, iss: str | None = None
+) -> dict[str, str]:
     """The public JWK of ``key``: ``kty``, key members, ``kid``, ``alg`` and ``use: sig``.
 
     Given a private key, only its public half is written; ``kid`` defaults to the
-    thumbprint so the JWKS and the JWT headers always agree.
+    thumbprint (what LTI platforms look the tool's key up by). ``iss``, when given, names
+    the one issuer whose credentials the key verifies.
     """
     public = public_key_of(key)
     jwk: dict[str, str] = dict(required_jwk_members(public))
     jwk["kid"] = kid if kid is not None else thumbprint_kid(public)
+    if iss is not None:
+        jwk["iss"] = iss
     jwk["alg"] = algorithm_for(public)
     jwk["use"] = "sig"
     return jwk
+
+
+def issuer_jwk(key: PrivateKey | PublicKey, jwks_url: str, iss: str) -> dict[str, str]:
+    """The entry of a badge key in the set at ``jwks_url``, speaking for issuer ``iss``.
+
+    Its ``kid`` is :func:`kid_uri`, exactly the string a VC-JWT signed with this key and
+    pointing at this set carries in its header.
+    """
+    return public_jwk(key, kid=kid_uri(jwks_url, key), iss=iss)
 
 
 def jwks_document(keys: Iterable[PrivateKey | PublicKey]) -> dict[str, list[dict[str, str]]]:

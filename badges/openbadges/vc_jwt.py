@@ -146,6 +146,9 @@ def parse(token: str) -> VcJwt:
         credential = _credential_from_vc_claim(vc, payload)
         return VcJwt(token.strip(), header, payload, credential, True)
     credential = {key: value for key, value in payload.items() if key not in REGISTERED_CLAIMS}
+    if "validUntil" not in credential and _iso(payload.get("exp")):
+        # "exp MUST set validUntil": a credential that leaves it out expires at exp.
+        credential["validUntil"] = _iso(payload["exp"])
     return VcJwt(token.strip(), header, payload, credential, False)
 
 

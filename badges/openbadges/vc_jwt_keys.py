@@ -1,12 +1,21 @@
 """Finding the public key of a VC-JWT, and refusing keys that prove nothing.
 
 OB 3.0 lets the header name the key in two ways. ``kid`` is a URI that dereferences to a
-JWK, typically ``https://<issuer authority>/.well-known/jwks.json#<thumbprint>``: we
-fetch the JWK Set (the part before ``#``) and take the key whose ``kid`` is the fragment.
-Because whoever controls a key can sign any credential naming any issuer, the ``kid`` URL
-must be on the origin of the credential's issuer id; otherwise a forger could host a key
-on their own site. ``jwk`` embeds the public key itself: the signature then proves only
-that the token was not altered, so the key is accepted with a warning that nothing ties
+JWK: we fetch the JWK Set (the part before ``#``) and take the key whose ``kid`` is the
+header's ``kid`` exactly, as the spec asks issuers to publish it; sets in the wild that
+list the key under the fragment alone (``…/jwks.json#<thumbprint>`` with ``kid:
+<thumbprint>``) are still read, by the fragment, when no entry has the full ``kid``.
+
+Because whoever controls a key can sign any credential naming any issuer, two bindings
+tie the key to the credential's issuer. The ``kid`` URL must be on the origin of the
+issuer id (otherwise a forger could host a key on their own site), and a key entry that
+carries the implementation guide's ``iss`` member speaks for that issuer alone: one host
+may publish the keys of many issuers in one set (Chemins' ``/.well-known/jwks.json``
+lists every community's keys next to its LTI key), and a key of one of them never
+verifies a credential of another.
+
+``jwk`` embeds the public key itself: the signature then proves only that the token was
+not altered, so the key is accepted with a warning that nothing ties
 it to the issuer, and refused outright if it carries private members.
 """
 
@@ -65,8 +74,9 @@ def resolve_key(
     except LoaderError as exc:
         report.error("ob3.key-unavailable", f"cannot fetch the signing key: {exc}", where)
         return None
-    entry = jwks.find_jwk(document, fragment) if fragment else None
-    entry = entry or jwks.find_jwk(document, kid)
+    entry = jwks.find_jwk(document, kid)
+    if entry is None and fragment:
+        entry = jwks.find_jwk(document, fragment)
     if entry is None:
         report.error("ob3.kid-unknown", "no key with this kid in the issuer's JWKS", where)
         return None

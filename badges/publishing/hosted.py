@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from badges.models import Assertion, BadgeClass, Community, Endorsement, Profile, SigningKey
@@ -24,9 +25,11 @@ from badges.openbadges.keys import load_public_key
 from badges.openbadges.loader import Fetched, LoaderError
 from badges.publishing import ob2 as ob2_docs
 from badges.publishing import ob3 as ob3_docs
+from badges.publishing import ob3_proofs
 from badges.publishing.public_urls import PATHS, PublicUrls
-from badges.recognition import signing_keys
+from badges.recognition import endorsement_credentials, signing_keys
 from badges.recognition.badge_classes import PUBLISHED
+from badges.storage.sealing import Sealer
 
 # Kinds of body; the web layer picks the Content-Type from the kind and the Accept header.
 JSON_LD = "json-ld"  # OB 2.0 and OB 3.0 JSON-LD documents
@@ -91,13 +94,55 @@ def _credential_json(assertion: Assertion) -> Hosted:
     return _json(vc_jwt.parse(assertion.ob3_jwt or "").payload, kind=VC_JSON)
 
 
-def _endorsement_credential(urls: PublicUrls, endorsement: Endorsement) -> Hosted | None:
+def _endorsement_token(
+    session: Session, urls: PublicUrls, sealer: Sealer | None, endorsement: Endorsement
+) -> str | None:
+    """The endorsement's VC-JWT; one made before 0012 is signed (and kept) on first ask."""
     if endorsement.revoked:
         return None
-    return _json(ob3_docs.endorsement_credential(urls, endorsement))
+    if endorsement.ob3_jwt or sealer is None:
+        return endorsement.ob3_jwt
+    return endorsement_credentials.signed(session, sealer, urls, endorsement)
+
+
+def _endorsement_credential(
+    session: Session, urls: PublicUrls, sealer: Sealer | None, endorsement: Endorsement
+) -> Hosted | None:
+    if endorsement.revoked:
+        return None
+    token = _endorsement_token(session, urls, sealer, endorsement)
+    if token is None:  # not signed yet, and no key at hand to sign it: the bare credential
+        return _json(ob3_docs.endorsement_credential(urls, endorsement))
+    # Like an award's credential: exactly the signed payload, claims included.
+    return _json(vc_jwt.parse(token).payload, kind=VC_JSON)
+
+
+def _endorsement_jwt(
+    session: Session, urls: PublicUrls, sealer: Sealer | None, endorsement: Endorsement
+) -> Hosted | None:
+    token = _endorsement_token(session, urls, sealer, endorsement)
+    return None if token is None else Hosted(200, VC_JWT, token.encode("ascii"))
+
+
+# The EndorsementCredential in its two forms; signed on first ask when the sealer is given.
+ENDORSEMENT_FORMS = {
+    "ob3_endorsement": _endorsement_credential,
+    "ob3_endorsement_jwt": _endorsement_jwt,
+}
+
+# Routes with a VC-JWT form a client gets by asking for it (``Accept``), and that form.
+JWT_FORMS = {"ob3_credential": "ob3_credential_jwt", "ob3_endorsement": "ob3_endorsement_jwt"}
+
+
+def asks_for_jwt(accept: str) -> bool:
+    """True when an ``Accept`` value names a JWT media type first (what verifiers send)."""
+    first = accept.split(",", 1)[0].split(";", 1)[0].strip().lower()
+    return first in ("application/vc+jwt", "application/jwt")
 
 
 def _key(session: Session, urls: PublicUrls, key: SigningKey) -> Hosted | None:
+    if key.purpose == signing_keys.PROOFS:
+        return None  # an Ed25519 key is a Multikey of its profiles, not an OB 2.0 key
     document = ob2_docs.cryptographic_key(session, urls, key)
     return _json(document) if document else None
 
@@ -113,7 +158,7 @@ def _get(model: type) -> Find:
 # Route name → (find the row by id, answer for that row). A missing row is a 404.
 ANSWERS: dict[str, tuple[Find, Answer]] = {
     "ob2_issuer": (_get(Profile), lambda s, u, p: _json(ob2_docs.issuer_profile(s, u, p))),
-    "ob3_profile": (_get(Profile), lambda s, u, p: _json(ob3_docs.profile_document(u, p))),
+    "ob3_profile": (_get(Profile), lambda s, u, p: _json(ob3_proofs.profile_document(s, u, p))),
     "ob2_badge": (_published_badge, lambda s, u, b: _json(ob2_docs.badge_class(s, u, b))),
     "ob2_badge_image": (_published_badge, lambda s, u, b: Hosted(200, PNG, b.image_png)),
     "ob3_achievement": (
@@ -124,7 +169,6 @@ ANSWERS: dict[str, tuple[Find, Answer]] = {
     "ob3_credential": (_issued, lambda s, u, a: _credential_json(a)),
     "ob3_credential_jwt": (_issued, lambda s, u, a: Hosted(200, VC_JWT, a.ob3_jwt.encode())),
     "ob2_endorsement": (_get(Endorsement), lambda s, u, e: _json(ob2_docs.endorsement(u, e))),
-    "ob3_endorsement": (_get(Endorsement), lambda s, u, e: _endorsement_credential(u, e)),
     "ob2_revocations": (
         _get(Community),
         lambda s, u, c: _json(ob2_docs.revocation_list(s, u, c)),
@@ -134,16 +178,59 @@ ANSWERS: dict[str, tuple[Find, Answer]] = {
         lambda s, u, c: _json(ob3_docs.revocation_list(s, u, c), kind=JSON),
     ),
     "ob2_key": (_get(SigningKey), _key),
-    "jwks": (lambda session, identifier: True, lambda s, u, _: jwks(s)),
+    "ob3_profile_jwks": (_get(Profile), lambda s, u, p: profile_jwks(s, u, p)),
+    "jwks": (lambda session, identifier: True, lambda s, u, _: jwks(s, u)),
 }
 
 
-def lookup(session: Session, urls: PublicUrls, name: str, identifier: str) -> Hosted | None:
+Signed = Callable[[Session, PublicUrls, Sealer, Any], "Hosted | None"]
+
+
+def _endorsement_ldp(
+    session: Session, urls: PublicUrls, sealer: Sealer, endorsement: Endorsement
+) -> Hosted | None:
+    token = _endorsement_token(session, urls, sealer, endorsement)
+    if token is None:  # revoked
+        return None
+    secured = ob3_proofs.secured_endorsement(session, urls, sealer, endorsement, token)
+    return _json(secured, kind=VC_JSON)
+
+
+# Answers signed on request with a community's sealed Ed25519 key: they need the sealer.
+SIGNED_ANSWERS: dict[str, tuple[Find, Signed]] = {
+    "ob3_credential_ldp": (
+        _issued,
+        lambda s, u, k, a: _json(ob3_proofs.secured_credential(s, u, k, a), kind=VC_JSON),
+    ),
+    "ob3_endorsement_ldp": (_get(Endorsement), _endorsement_ldp),
+}
+
+
+def lookup(
+    session: Session,
+    urls: PublicUrls,
+    name: str,
+    identifier: str,
+    sealer: Sealer | None = None,
+) -> Hosted | None:
     """The answer of the route ``name`` (a key of :data:`PATHS`) for ``identifier``.
 
     ``None`` means "no such document" (404). A revoked hosted assertion answers 410 with
     ``{id, revoked: true, revocationReason}``, as OB 2.0 hosted verification expects.
+    The forms with an embedded proof (:data:`SIGNED_ANSWERS`) need the instance
+    ``sealer`` to open the signing key; without it they are not found.
     """
+    if name in ENDORSEMENT_FORMS:
+        endorsement = session.get(Endorsement, identifier)
+        if endorsement is None:
+            return None
+        return ENDORSEMENT_FORMS[name](session, urls, sealer, endorsement)
+    if name in SIGNED_ANSWERS:
+        if sealer is None:
+            return None
+        signed_find, signed = SIGNED_ANSWERS[name]
+        found = signed_find(session, identifier)
+        return None if found is None else signed(session, urls, sealer, found)
     if name not in ANSWERS:
         return None
     find, answer = ANSWERS[name]
@@ -151,10 +238,52 @@ def lookup(session: Session, urls: PublicUrls, name: str, identifier: str) -> Ho
     return None if row is None else answer(session, urls, row)
 
 
-def jwks(session: Session) -> Hosted:
-    """The JWK Set of every published key (badge keys, active and retired, and LTI keys)."""
-    published = signing_keys.published_keys(session)
-    document = jwks_lib.jwks_document(load_public_key(key.public_key_pem) for key in published)
+def jwks(session: Session, urls: PublicUrls) -> Hosted:
+    """The instance's JWK Set: the tool's LTI key, and every badge key for older badges.
+
+    LTI platforms look the tool's key up here by its thumbprint ``kid``; it names
+    :func:`lti_key_issuer`, which is no issuer profile, so it never verifies a badge.
+    VC-JWTs signed before key sets per issuer existed point here: each badge key is
+    listed under the full ``kid`` their headers carry, naming its community's issuer.
+    """
+    issuers = {
+        community_id: profile_id
+        for community_id, profile_id in session.execute(
+            select(Profile.community_id, Profile.id).where(Profile.kind == "issuer")
+        )
+    }
+    entries = []
+    for key in signing_keys.published_keys(session):
+        public = load_public_key(key.public_key_pem)
+        if key.purpose == signing_keys.LTI:
+            entries.append(jwks_lib.public_jwk(public, iss=lti_key_issuer(urls)))
+        elif key.community_id in issuers:
+            issuer = urls.ob3_profile(issuers[key.community_id])
+            entries.append(jwks_lib.issuer_jwk(public, urls.jwks(), issuer))
+    return _json({"keys": entries}, kind=JWKS)
+
+
+def lti_key_issuer(urls: PublicUrls) -> str:
+    """The ``iss`` of the tool's LTI key: the tool itself, never a badge issuer."""
+    return urls.origin + "/lti"
+
+
+def profile_jwks(session: Session, urls: PublicUrls, profile: Profile) -> Hosted:
+    """The key set of one issuer profile: its community's badge keys, active and retired.
+
+    The profiles a community hosts (its issuer, its partners and members, who endorse)
+    are signed for with the community's keys; each entry names this profile as ``iss``
+    and has the ``kid`` this profile's VC-JWTs carry. Another community's keys, and the
+    LTI key, are never here.
+    """
+    url = urls.ob3_profile_jwks(profile.id)
+    issuer = urls.ob3_profile(profile.id)
+    document = {
+        "keys": [
+            jwks_lib.issuer_jwk(load_public_key(key.public_key_pem), url, issuer)
+            for key in signing_keys.community_keys(session, profile.community)
+        ]
+    }
     return _json(document, kind=JWKS)
 
 
@@ -181,13 +310,21 @@ class OwnDocuments:
 
     URLs on our origin are answered from the database exactly as the web would answer
     them; any other URL is refused (``fallback`` may fetch it instead), so checking one
-    of our badges never goes out to the network.
+    of our badges never goes out to the network. With the instance ``sealer`` it also
+    answers the credentials with an embedded proof.
     """
 
-    def __init__(self, session: Session, urls: PublicUrls, fallback: Any = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        urls: PublicUrls,
+        fallback: Any = None,
+        sealer: Sealer | None = None,
+    ) -> None:
         self.session = session
         self.urls = urls
         self.fallback = fallback
+        self.sealer = sealer
 
     def __call__(self, url: str, accept: str = "application/ld+json, application/json") -> Fetched:
         path = self.urls.path_of(url)
@@ -202,7 +339,9 @@ class OwnDocuments:
             url = self.urls.ob2_assertion(page.group("id"))
             path = self.urls.path_of(url) or path
         found = match(path)
-        hosted = lookup(self.session, self.urls, *found) if found else None
+        if found and found[0] in JWT_FORMS and asks_for_jwt(accept):
+            found = (JWT_FORMS[found[0]], found[1])  # content negotiation, as on the web
+        hosted = lookup(self.session, self.urls, *found, sealer=self.sealer) if found else None
         if hosted is None:
             return Fetched(url, 404, "application/json", b'{"error":"not found"}')
         return Fetched(url, hosted.status, hosted.media_type, hosted.body)

@@ -3,14 +3,17 @@ EndorsementCredential and the 1EdTech revocation list.
 
 The credential embeds its Achievement and issuer Profile, because a wallet shows a
 credential on its own, offline; the same Achievement and Profile are also served at
-their ids. The credential is signed once, as a VC-JWT, when the badge is awarded.
+their ids. The credential is signed as a VC-JWT when the badge is awarded, and signed
+again when someone endorses it or its badge class, so that the endorsements it lists
+(``endorsementJwt``) are the current ones (decision 0023).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from badges.models import Assertion, BadgeClass, Community, Endorsement, Profile
 from badges.openbadges import ob3, vcrl
@@ -59,6 +62,28 @@ def achievement(session: Session, urls: PublicUrls, badge: BadgeClass) -> Json:
         in_language=badge.language,
         related=[ob3.related(urls.ob2_badge(badge.id), version="2.0")]
         + [ob3.related(urls.ob3_achievement(other.id)) for other in family_members(session, badge)],
+        endorsement_jwt=signed_endorsements(session, Endorsement.badge_class_id, badge.id),
+    )
+
+
+def signed_endorsements(
+    session: Session, subject: InstrumentedAttribute[str | None], subject_id: str
+) -> list[str]:
+    """The VC-JWTs of the current signed endorsements of one subject, oldest first.
+
+    An OB 3.0 consumer sees endorsements where the endorsed object lists them
+    (``endorsementJwt`` of an Achievement or a credential), as an OB 2.0 consumer does.
+    """
+    return list(
+        session.scalars(
+            select(Endorsement.ob3_jwt)
+            .where(
+                subject == subject_id,
+                Endorsement.revoked_at.is_(None),
+                Endorsement.ob3_jwt.is_not(None),
+            )
+            .order_by(Endorsement.issued_on, Endorsement.id)
+        )
     )
 
 
@@ -105,6 +130,7 @@ def credential(
             for e in public_evidence(assertion)
         ],
         credential_status=ob3.revocation_status(urls.ob3_revocations(badge.community_id)),
+        endorsement_jwt=signed_endorsements(session, Endorsement.assertion_id, assertion.id),
     )
 
 
@@ -120,7 +146,11 @@ def endorsement_subject_url(urls: PublicUrls, endorsement: Endorsement) -> str:
 
 
 def endorsement_credential(urls: PublicUrls, endorsement: Endorsement) -> Json:
-    """The EndorsementCredential of an endorsement, unsigned (the endorser holds no key)."""
+    """The EndorsementCredential of an endorsement, before it is signed.
+
+    The endorser holds no key: the community hosting their profile signs it
+    (:mod:`badges.recognition.endorsement_credentials`).
+    """
     endorser = endorsement.endorser
     return ob3.endorsement_credential(
         urls.ob3_endorsement(endorsement.id),

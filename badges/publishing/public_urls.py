@@ -22,9 +22,13 @@ PATHS = {
     "ob2_key": "/ob/v2/keys/<id>",
     "ob3_credential": "/ob/v3/credentials/<id>",
     "ob3_credential_jwt": "/ob/v3/credentials/<id>.jwt",
+    "ob3_credential_ldp": "/ob/v3/credentials/<id>.ldp.json",
     "ob3_endorsement": "/ob/v3/endorsements/<id>",
+    "ob3_endorsement_jwt": "/ob/v3/endorsements/<id>.jwt",
+    "ob3_endorsement_ldp": "/ob/v3/endorsements/<id>.ldp.json",
     "ob3_achievement": "/ob/v3/achievements/<id>",
     "ob3_profile": "/ob/v3/profiles/<id>",
+    "ob3_profile_jwks": "/ob/v3/profiles/<id>/jwks.json",
     "ob3_revocations": "/ob/v3/revocations/<id>",
     "human_badge": "/b/<id>",
     "jwks": "/.well-known/jwks.json",
@@ -69,14 +73,30 @@ class PublicUrls:
     def ob3_credential_jwt(self, assertion_id: str) -> str:
         return self._url("ob3_credential_jwt", assertion_id)
 
+    def ob3_credential_ldp(self, assertion_id: str) -> str:
+        """The credential with an embedded Data Integrity proof (``eddsa-rdfc-2022``)."""
+        return self._url("ob3_credential_ldp", assertion_id)
+
     def ob3_endorsement(self, endorsement_id: str) -> str:
         return self._url("ob3_endorsement", endorsement_id)
+
+    def ob3_endorsement_ldp(self, endorsement_id: str) -> str:
+        """The EndorsementCredential with an embedded Data Integrity proof."""
+        return self._url("ob3_endorsement_ldp", endorsement_id)
+
+    def ob3_endorsement_jwt(self, endorsement_id: str) -> str:
+        """The EndorsementCredential as a VC-JWT."""
+        return self._url("ob3_endorsement_jwt", endorsement_id)
 
     def ob3_achievement(self, badge_class_id: str) -> str:
         return self._url("ob3_achievement", badge_class_id)
 
     def ob3_profile(self, profile_id: str) -> str:
         return self._url("ob3_profile", profile_id)
+
+    def ob3_profile_jwks(self, profile_id: str) -> str:
+        """The key set of one issuer profile: the only set its VC-JWT headers point at."""
+        return self._url("ob3_profile_jwks", profile_id)
 
     def ob3_revocations(self, community_id: str) -> str:
         return self._url("ob3_revocations", community_id)

@@ -28,6 +28,7 @@ from badges.models import (
     Assertion,
     BadgeClass,
     Community,
+    Endorsement,
     Evidence,
     Person,
     Platform,
@@ -42,6 +43,7 @@ from badges.publishing import ob3 as ob3_docs
 from badges.publishing.public_urls import PublicUrls
 from badges.recognition import signing_keys
 from badges.recognition.badge_classes import PUBLISHED
+from badges.recognition.endorsement_credentials import sign_pending
 from badges.storage.runtime import Runtime
 
 
@@ -284,6 +286,32 @@ def award_many(
     return awarded
 
 
+def sign_again(session: Session, runtime: Runtime, assertions: Sequence[Assertion]) -> None:
+    """Sign the OB 3.0 credentials of ``assertions`` again, with the active key.
+
+    An endorsement of an award or of its badge class is listed in the credential
+    (``endorsementJwt``, in the credential or its Achievement); the hosted JSON is the
+    signed payload, so the credential is signed again for both to say it (decision
+    0023). Only the VC-JWT changes: the OB 2.0 signed Assertion lists no endorsement,
+    and ``signing_kid`` keeps naming the key of the award's first signature.
+    """
+    signers: dict[str, _Signer] = {}
+    for assertion in assertions:
+        if assertion.revoked or not assertion.ob3_jwt:
+            continue
+        badge_class = assertion.badge_class
+        signer = signers.get(badge_class.id)
+        if signer is None:
+            community = _community_and_issuer(session, badge_class)
+            if community is None:  # pragma: no cover - a foreign key holds it
+                continue
+            key = signing_keys.ensure_badge_key(session, runtime.sealer, community)
+            signer = signers[badge_class.id] = _Signer(session, runtime, badge_class, key)
+        sign_pending(session, runtime.sealer, signer.urls, Endorsement.assertion_id, assertion.id)
+        signer.sign_credential(assertion)
+    session.flush()
+
+
 def _new_assertion(
     badge_class: BadgeClass,
     recipient: Recipient,
@@ -367,9 +395,20 @@ class _Signer:
         self.urls = PublicUrls(runtime.instance.origin)
         self.key = key
         self.private = signing_keys.private_key(runtime.sealer, key)
+        # The Achievement lists the badge class's endorsements: all of them signed first.
+        sign_pending(session, runtime.sealer, self.urls, Endorsement.badge_class_id, badge_class.id)
         self.achievement = ob3_docs.achievement(session, self.urls, badge_class)
-        self.kid_uri = jwks.kid_uri(self.urls.jwks(), self.private)
+        # The key set of the badge's issuer alone: a verifier finds there the key by this
+        # exact kid, and that it speaks for this issuer (its iss), and for no one else.
+        self.kid_uri = jwks.kid_uri(self.urls.ob3_profile_jwks(badge_class.issuer_id), self.private)
         self.subject_key = ob3.subject_key(runtime.instance.secret_key)
+
+    def sign_credential(self, assertion: Assertion) -> None:
+        """Sign the award's OB 3.0 credential again, as it reads now (its endorsements)."""
+        credential = ob3_docs.credential(
+            self.session, self.urls, assertion, self.achievement, subject_key=self.subject_key
+        )
+        assertion.ob3_jwt = vc_jwt.sign_credential(credential, self.private, kid=self.kid_uri)
 
     def sign(self, assertion: Assertion) -> None:
         """Sign the award as an OB 2.0 JWS and an OB 3.0 VC-JWT; keep both on the row."""
@@ -378,8 +417,5 @@ class _Signer:
             self.private,
             headers={"kid": self.key.kid},
         )
-        credential = ob3_docs.credential(
-            self.session, self.urls, assertion, self.achievement, subject_key=self.subject_key
-        )
-        assertion.ob3_jwt = vc_jwt.sign_credential(credential, self.private, kid=self.kid_uri)
+        self.sign_credential(assertion)
         assertion.signing_kid = self.key.kid

@@ -5,6 +5,15 @@ This is the minimal form the hosted documents and the demo need: an endorsement 
 a comment, published at once. Invitations of partners and the review of endorsement
 requests build on these functions.
 
+An endorsement is an OB 3.0 EndorsementCredential, signed as a VC-JWT like an award
+(decision 0023): the endorser's profile is its issuer, and the community that hosts that
+profile signs with its badge key, under the profile's own key set. Given the
+``runtime``, an endorsement is signed when it is made, and the credentials that list it
+(the endorsed award, or every current award of the endorsed badge class) are signed
+again so that their ``endorsementJwt`` says it; one made without (or before 0012) is
+signed the first time it is served or its badge class awarded
+(:func:`badges.recognition.endorsement_credentials.signed`).
+
 Endorsing your own badge says nothing about it: an award is refused an endorsement from
 the profile of the person who holds it (:func:`badges.roles.may_endorse`, comparing the
 profile's ``person_id`` with the award's ``recipient_person_id``), and a profile one
@@ -17,7 +26,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from badges.models import Assertion, BadgeClass, Endorsement, Profile
+from badges.publishing.public_urls import PublicUrls
+from badges.recognition import awarding
+from badges.recognition.endorsement_credentials import signed
 from badges.roles import may_endorse
+from badges.storage.runtime import Runtime
 
 
 class EndorsementRefused(ValueError):
@@ -32,6 +45,7 @@ def _endorse(
     subject_id: str,
     endorser: Profile,
     comment: str,
+    runtime: Runtime | None,
 ) -> Endorsement:
     """``endorser`` vouches for the row ``subject_id`` that the ``subject`` column names."""
     comment = comment.strip()
@@ -57,11 +71,38 @@ def _endorse(
     )
     session.add(endorsement)
     session.flush()
+    if runtime is not None:
+        signed(session, runtime.sealer, PublicUrls(runtime.instance.origin), endorsement)
+        awarding.sign_again(session, runtime, _listing(session, endorsement))
     return endorsement
 
 
+def _listing(session: Session, endorsement: Endorsement) -> list[Assertion]:
+    """The current awards whose credential lists ``endorsement`` (directly or through
+    their Achievement)."""
+    if endorsement.assertion_id is not None:
+        award = session.get(Assertion, endorsement.assertion_id)
+        return [award] if award is not None and not award.revoked else []
+    if endorsement.badge_class_id is not None:
+        return list(
+            session.scalars(
+                select(Assertion).where(
+                    Assertion.badge_class_id == endorsement.badge_class_id,
+                    Assertion.revoked_at.is_(None),
+                    Assertion.ob3_jwt.is_not(None),
+                )
+            )
+        )
+    return []
+
+
 def endorse_badge_class(
-    session: Session, badge_class: BadgeClass, endorser: Profile, comment: str
+    session: Session,
+    badge_class: BadgeClass,
+    endorser: Profile,
+    comment: str,
+    *,
+    runtime: Runtime | None = None,
 ) -> Endorsement:
     """``endorser`` (typically a partner organisation) vouches for what the badge means."""
     return _endorse(
@@ -71,11 +112,17 @@ def endorse_badge_class(
         badge_class.id,
         endorser,
         comment,
+        runtime,
     )
 
 
 def endorse_assertion(
-    session: Session, assertion: Assertion, endorser: Profile, comment: str
+    session: Session,
+    assertion: Assertion,
+    endorser: Profile,
+    comment: str,
+    *,
+    runtime: Runtime | None = None,
 ) -> Endorsement:
     """``endorser`` (a peer, a trainer, an internship host) vouches for one person's award.
 
@@ -90,11 +137,17 @@ def endorse_assertion(
         assertion.id,
         endorser,
         comment,
+        runtime,
     )
 
 
 def endorse_profile(
-    session: Session, profile: Profile, endorser: Profile, comment: str
+    session: Session,
+    profile: Profile,
+    endorser: Profile,
+    comment: str,
+    *,
+    runtime: Runtime | None = None,
 ) -> Endorsement:
     """``endorser`` vouches for a profile (a partner for a member, a community for a partner).
 
@@ -103,7 +156,13 @@ def endorse_profile(
     if endorser.id == profile.id or not may_endorse(endorser.person_id, profile.person_id):
         raise EndorsementRefused("no one can endorse their own profile")
     return _endorse(
-        session, profile.community_id, Endorsement.profile_id, profile.id, endorser, comment
+        session,
+        profile.community_id,
+        Endorsement.profile_id,
+        profile.id,
+        endorser,
+        comment,
+        runtime,
     )
 
 

@@ -4,7 +4,9 @@ A badge signed today must still verify in ten years, so keys are never deleted: 
 retires the active key (it stops signing) and creates a new one, and every key, active or
 retired, stays published in the JWKS and as an OB 2.0 ``CryptographicKey``. Private halves
 are sealed at rest with the instance :class:`~badges.storage.sealing.Sealer`; a stolen database dump
-alone cannot forge a badge.
+alone cannot forge a badge. Besides its VC-JWT key (RS256 or ES256), a community holds an
+Ed25519 key for embedded Data Integrity proofs (``purpose="data-integrity"``), kept,
+sealed and rotated the same way.
 
 Key generation, PEM and the RFC 7638 ``kid`` come from :mod:`badges.openbadges.keys`; this
 module only decides which key is active, for whom, and how it is stored.
@@ -14,17 +16,30 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+    load_pem_private_key,
+)
 from sqlalchemy import Insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from badges.models import Community, SigningKey
 from badges.models.columns import utcnow
-from badges.openbadges import keys
+from badges.openbadges import keys, multikey
 from badges.storage.sealing import Sealer
 
 BADGES = "badges"
 LTI = "lti"
+#: Ed25519 keys for embedded Data Integrity proofs (``eddsa-rdfc-2022``), one active per
+#: community beside its VC-JWT key: the cryptosuite signs with Ed25519 only, and the
+#: RS256/ES256 keys stay what every VC-JWT and OB 2.0 verifier reads.
+PROOFS = "data-integrity"
+EDDSA = "EdDSA"
 DEFAULT_ALGORITHM = keys.RS256
 
 
@@ -61,18 +76,23 @@ def _new_key(
     return row
 
 
-def active_badge_key(session: Session, community: Community) -> SigningKey | None:
-    """The key that signs the community's new badges (the newest one not retired)."""
+def _active_key(session: Session, community: Community, purpose: str) -> SigningKey | None:
+    """The community's newest key for ``purpose`` that is not retired."""
     return session.scalars(
         select(SigningKey)
         .where(
             SigningKey.community_id == community.id,
-            SigningKey.purpose == BADGES,
+            SigningKey.purpose == purpose,
             SigningKey.retired_at.is_(None),
         )
         .order_by(SigningKey.created_at.desc())
         .limit(1)
     ).first()
+
+
+def active_badge_key(session: Session, community: Community) -> SigningKey | None:
+    """The key that signs the community's new badges (the newest one not retired)."""
+    return _active_key(session, community, BADGES)
 
 
 def ensure_badge_key(
@@ -99,7 +119,8 @@ def rotate(
     """Retire the community's active key and create its successor.
 
     The retired key stays published so that badges it signed keep verifying; only new
-    badges are signed with the new key. ``algorithm`` defaults to the retired key's.
+    badges are signed with the new key. ``algorithm`` defaults to the retired key's. The
+    community's Ed25519 Data Integrity key, once it has one, is rotated with it.
     """
     _lock(session, community)
     current = active_badge_key(session, community)
@@ -107,7 +128,11 @@ def rotate(
         current.retired_at = utcnow()
         session.flush()
     chosen = algorithm or (current.algorithm if current is not None else DEFAULT_ALGORITHM)
-    return _new_key(session, sealer, chosen, BADGES, community.id)
+    created = _new_key(session, sealer, chosen, BADGES, community.id)
+    if active_proof_key(session, community) is not None:
+        # A rotation answers a suspected leak: the community's Ed25519 key goes with it.
+        rotate_proof_key(session, sealer, community)
+    return created
 
 
 def community_keys(session: Session, community: Community) -> list[SigningKey]:
@@ -123,8 +148,78 @@ def community_keys(session: Session, community: Community) -> list[SigningKey]:
 
 def published_keys(session: Session) -> list[SigningKey]:
     """Every key anyone may need to verify something we signed: all communities' badge
-    keys (active and retired) and the tool's LTI keys, oldest first."""
-    return list(session.scalars(select(SigningKey).order_by(SigningKey.created_at)))
+    keys (active and retired) and the tool's LTI keys, oldest first.
+
+    The Ed25519 Data Integrity keys are not JWKS material: they are published as
+    Multikeys in their profiles' controller documents (:func:`proof_keys`)."""
+    return list(
+        session.scalars(
+            select(SigningKey).where(SigningKey.purpose != PROOFS).order_by(SigningKey.created_at)
+        )
+    )
+
+
+def active_proof_key(session: Session, community: Community) -> SigningKey | None:
+    """The Ed25519 key that signs the community's Data Integrity proofs (newest unretired)."""
+    return _active_key(session, community, PROOFS)
+
+
+def _new_proof_key(session: Session, sealer: Sealer, community: Community) -> SigningKey:
+    """A fresh Ed25519 key, named by its Multikey value (``z6Mk…``, also its fragment)."""
+    private = Ed25519PrivateKey.generate()
+    public = private.public_key()
+    row = SigningKey(
+        kid=multikey.encode_public_key(public),
+        community_id=community.id,
+        purpose=PROOFS,
+        algorithm=EDDSA,
+        private_key_sealed=sealer.seal(
+            private.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+        ),
+        public_key_pem=public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode(
+            "ascii"
+        ),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def ensure_proof_key(session: Session, sealer: Sealer, community: Community) -> SigningKey:
+    """The community's active Ed25519 key, created on first need (under the same lock)."""
+    existing = active_proof_key(session, community)
+    if existing is not None:
+        return existing
+    _lock(session, community)
+    existing = active_proof_key(session, community)
+    if existing is not None:
+        return existing
+    return _new_proof_key(session, sealer, community)
+
+
+def rotate_proof_key(session: Session, sealer: Sealer, community: Community) -> SigningKey:
+    """Retire the community's active Ed25519 key and create its successor.
+
+    As with badge keys, the retired key stays listed in the controller documents, so
+    a proof someone saved before the rotation keeps verifying.
+    """
+    _lock(session, community)
+    current = active_proof_key(session, community)
+    if current is not None:
+        current.retired_at = utcnow()
+        session.flush()
+    return _new_proof_key(session, sealer, community)
+
+
+def proof_keys(session: Session, community: Community) -> list[SigningKey]:
+    """Every Ed25519 key of a community, active and retired, oldest first."""
+    return list(
+        session.scalars(
+            select(SigningKey)
+            .where(SigningKey.community_id == community.id, SigningKey.purpose == PROOFS)
+            .order_by(SigningKey.created_at)
+        )
+    )
 
 
 def find_key(session: Session, kid: str) -> SigningKey | None:
@@ -173,6 +268,21 @@ def _insert_unless_taken(session: Session) -> Insert:
 def private_key(sealer: Sealer, key: SigningKey) -> keys.PrivateKey:
     """The usable private key of a stored key (opened from its seal)."""
     return _open(sealer, key.private_key_sealed)
+
+
+def proof_private_key(sealer: Sealer, key: SigningKey) -> Ed25519PrivateKey:
+    """The usable Ed25519 private key of a stored Data Integrity key."""
+    if key.purpose != PROOFS:
+        raise ValueError(f"key {key.kid} is not a Data Integrity key")
+    return _open_ed25519(sealer, key.private_key_sealed)
+
+
+@lru_cache(maxsize=64)
+def _open_ed25519(sealer: Sealer, sealed: bytes) -> Ed25519PrivateKey:
+    private = load_pem_private_key(sealer.open(sealed), password=None)
+    if not isinstance(private, Ed25519PrivateKey):
+        raise keys.UnsupportedKey(f"not an Ed25519 key: {type(private).__name__}")
+    return private
 
 
 @lru_cache(maxsize=64)

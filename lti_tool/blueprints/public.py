@@ -79,10 +79,13 @@ def _respond(document: hosted.Hosted) -> Response:
 
 
 def _serve(name: str, identifier: str = "") -> Response:
-    if name == "ob3_credential" and _prefers_jwt():
-        name = "ob3_credential_jwt"
-    with transaction(runtime_of(current_app).sessions) as session:
-        document = hosted.lookup(session, _urls(), name, identifier)
+    if name in hosted.JWT_FORMS and _prefers_jwt():
+        name = hosted.JWT_FORMS[name]
+    elif name in EMBEDDED_PROOF_FORMS and _names_vc_json():
+        name = EMBEDDED_PROOF_FORMS[name]
+    runtime = runtime_of(current_app)
+    with transaction(runtime.sessions) as session:
+        document = hosted.lookup(session, _urls(), name, identifier, sealer=runtime.sealer)
     if document is None:
         abort(404)
     return _respond(document)
@@ -94,6 +97,23 @@ def _prefers_jwt() -> bool:
         [*VC_JSON_ALTERNATIVES, "application/vc+jwt", "application/jwt"]
     )
     return best in ("application/vc+jwt", "application/jwt")
+
+
+#: Credential routes → their form with an embedded Data Integrity proof (``.ldp.json``).
+EMBEDDED_PROOF_FORMS = {
+    "ob3_credential": "ob3_credential_ldp",
+    "ob3_endorsement": "ob3_endorsement_ldp",
+}
+
+
+def _names_vc_json() -> bool:
+    """True when the client names ``application/vc+ld+json`` itself (not by ``*/*``).
+
+    A client that asks for that media type by name is a verifiable-credential reader:
+    it gets the credential secured by its embedded proof. Everyone else keeps the plain
+    JSON (the VC-JWT's payload) they always got.
+    """
+    return request.accept_mimetypes.best == "application/vc+ld+json"
 
 
 def _document_view(name: str):  # type: ignore[no-untyped-def]

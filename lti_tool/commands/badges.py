@@ -138,7 +138,9 @@ def _loader(stack: ExitStack, allow_private: bool = False) -> Loader:
         return network
     stack.callback(runtime.engine.dispose)
     session = stack.enter_context(runtime.sessions())
-    return OwnDocuments(session, PublicUrls(runtime.instance.origin), fallback=network)
+    return OwnDocuments(
+        session, PublicUrls(runtime.instance.origin), fallback=network, sealer=runtime.sealer
+    )
 
 
 @click.command("verify")

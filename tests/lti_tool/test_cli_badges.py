@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from badges.models import Assertion
+from badges.models import Assertion, Profile
+from badges.recognition.endorsing import endorse_assertion
 from badges.storage.database import transaction
 from badges.storage.instance import load_instance
 from badges.storage.runtime import Runtime
@@ -202,3 +203,30 @@ def test_verify_does_not_fetch_from_a_private_network_unless_allowed(run) -> Non
     assert "private network" in refused.output
     assert allowed.exit_code == INVALID  # reached, but what it serves is no badge
     assert "private network" not in allowed.output
+
+
+def test_an_endorsement_url_and_its_vc_jwt_verify(run, cli_env) -> None:
+    """``chemins verify`` on an EndorsementCredential: signed, so valid (decision 0023)."""
+    urls = _demo_urls(run)
+    runtime = Runtime.open(load_instance(cli_env))
+    try:
+        with transaction(runtime.sessions) as session:
+            assertion = session.scalars(select(Assertion).order_by(Assertion.issued_on)).first()
+            partner = session.scalars(
+                select(Profile).where(
+                    Profile.kind == "partner",
+                    Profile.community_id == assertion.badge_class.community_id,
+                )
+            ).first()
+            endorsement = endorse_assertion(
+                session, assertion, partner, "Un accueil remarquable.", runtime=runtime
+            )
+            endorsement_id = endorsement.id
+    finally:
+        runtime.engine.dispose()
+    origin = urls["JWKS"].removesuffix("/.well-known/jwks.json")
+    url = f"{origin}/ob/v3/endorsements/{endorsement_id}"
+    for source in (url, url + ".jwt"):
+        result = run("verify", source)
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["form"] == "vc-jwt"

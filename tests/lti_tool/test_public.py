@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from badges.demo import seed_demo
-from badges.models import Assertion, Community
+from badges.models import Assertion, Community, Endorsement
 from badges.recognition import signing_keys
 from badges.recognition.revoking import revoke
 from badges.storage.database import transaction
@@ -115,11 +115,24 @@ def test_jwks_lists_every_published_key(app, client, demo) -> None:
         old = signing_keys.active_badge_key(session, community).kid
         new = signing_keys.rotate(session, runtime.sealer, community).kid
         tool = signing_keys.ensure_tool_key(session, runtime.sealer).kid
+        issuer = f"{ORIGIN}/ob/v3/profiles/{community.issuer.id}"
     response = client.get("/.well-known/jwks.json")
     assert response.mimetype == "application/jwk-set+json"
-    keys = json.loads(response.data)["keys"]
-    assert {old, new, tool} <= {key["kid"] for key in keys}
-    assert all("d" not in key for key in keys)
+    keys = {key["kid"]: key for key in json.loads(response.data)["keys"]}
+    # Badges signed before key sets per issuer point here, by the full kid of their header.
+    well_known = f"{ORIGIN}/.well-known/jwks.json"
+    assert {f"{well_known}#{old}", f"{well_known}#{new}", tool} <= set(keys)
+    assert keys[f"{well_known}#{old}"]["iss"] == issuer
+    # LTI platforms find the tool's key by its thumbprint; it speaks for no badge issuer.
+    assert keys[tool]["iss"] == f"{ORIGIN}/lti" and keys[tool]["alg"] == "RS256"
+    assert all("d" not in key for key in keys.values())
+    # The issuer's own set: its keys alone, under the kid its new badges carry.
+    own = client.get(f"/ob/v3/profiles/{community.issuer.id}/jwks.json")
+    assert own.mimetype == "application/jwk-set+json"
+    entries = json.loads(own.data)["keys"]
+    assert [e["kid"] for e in entries] == [f"{issuer}/jwks.json#{k}" for k in (old, new)]
+    assert {e["iss"] for e in entries} == {issuer}
+    assert client.get("/ob/v3/profiles/nope/jwks.json").status_code == 404
 
 
 def test_a_hosted_ob3_credential_url_verifies_through_its_signed_form(app, demo) -> None:
@@ -219,3 +232,20 @@ def test_browsers_get_the_page_with_links_to_its_machine_forms(client, demo) -> 
     assertion = ORIGIN + demo["Assertion (OB 2.0)"]
     assert f'<link rel="alternate" type="application/ld+json" href="{assertion}">' in body
     assert 'type="application/vc+jwt"' in body
+
+
+def test_an_endorsement_as_json_or_as_vc_jwt(app, client, demo) -> None:
+    """Decision 0023: the demo's endorsements (made before signing existed) are signed
+    the first time they are served, and negotiated like a credential."""
+    with transaction(runtime_of(app).sessions) as session:
+        endorsement_id = session.scalars(select(Endorsement.id)).first()
+    path = f"/ob/v3/endorsements/{endorsement_id}"
+    as_jwt = client.get(path, headers={"Accept": "application/vc+jwt"})
+    assert as_jwt.mimetype == "application/vc+jwt" and as_jwt.data.count(b".") == 2
+    same = client.get(path + ".jwt")
+    assert same.status_code == 200 and same.data == as_jwt.data
+    as_json = client.get(path)
+    assert as_json.mimetype == "application/vc+ld+json"
+    assert "EndorsementCredential" in as_json.json["type"]
+    assert as_json.json["jti"] == ORIGIN + path and "proof" not in as_json.json
+    assert client.get("/ob/v3/endorsements/nope.jwt").status_code == 404

@@ -102,3 +102,15 @@ def test_the_jwk_alg_does_not_choose_the_reader() -> None:
     for broken in ({"kty": "RSA", "n": "!!!", "e": "AQAB"}, {"kty": "RSA", "e": "AQAB"}, []):
         with pytest.raises(jwks.JwkError):
             jwks.read_public_jwk(broken)  # type: ignore[arg-type]
+
+
+def test_an_issuer_jwk_is_found_by_the_kid_its_headers_carry_and_names_its_issuer() -> None:
+    key = keys.generate_key("RS256")
+    url = "https://tool.example/ob/v3/profiles/p1/jwks.json"
+    jwk = jwks.issuer_jwk(key, url, "https://tool.example/ob/v3/profiles/p1")
+    assert jwk["kid"] == jwks.kid_uri(url, key) == f"{url}#{keys.thumbprint_kid(key)}"
+    assert jwk["iss"] == "https://tool.example/ob/v3/profiles/p1"
+    assert not jwks.has_private_members(jwk)
+    # A standard lookup by the header's kid, as is, finds it.
+    assert jwks.find_jwk({"keys": [jwk]}, jwks.kid_uri(url, key)) == jwk
+    assert jwks.parse_jwks({"keys": [jwk]}) == {jwk["kid"]: jwks.key_from_jwk(jwk)}

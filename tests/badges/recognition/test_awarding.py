@@ -50,7 +50,8 @@ def test_award_signs_both_forms_with_the_active_key(issuing) -> None:
         assert [e["narrative"] for e in ob2["evidence"]] == ["Compte rendu public"]
         token = vc_jwt.parse(assertion.ob3_jwt)
         assert vc_jwt.verify_signature(token, public)
-        assert token.header["kid"] == f"https://chemins.test/.well-known/jwks.json#{key.kid}"
+        issuer_keys = f"https://chemins.test/ob/v3/profiles/{assertion.badge_class.issuer_id}"
+        assert token.header["kid"] == f"{issuer_keys}/jwks.json#{key.kid}"
         assert token.credential["id"] == f"https://chemins.test/ob/v3/credentials/{assertion.id}"
         published = json.dumps([ob2, token.credential]).lower()
         assert "nathan" not in published and "photo" not in published

@@ -3,13 +3,18 @@ with a comment; nobody vouches for their own badge."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 
 from badges.courses.awards import recipient_of
 from badges.models import BadgeClass, Community, Endorsement, Person, Platform, Profile
+from badges.openbadges import vc_jwt
+from badges.openbadges.verify import verify
 from badges.publishing import ob2 as ob2_docs
 from badges.publishing import ob3 as ob3_docs
+from badges.publishing.hosted import OwnDocuments, lookup
 from badges.publishing.public_urls import PublicUrls
 from badges.recognition.awarding import Recipient, award
 from badges.recognition.communities import add_person_profile, create_community
@@ -133,3 +138,75 @@ def test_a_profile_is_endorsed_by_others_only(issuing) -> None:
         assert ob3_docs.endorsement_credential(URLS, by_peer)["credentialSubject"][
             "id"
         ] == URLS.ob3_profile(nathan.id)
+
+
+def _payload(token: str | None) -> dict:
+    return vc_jwt.parse(token or "").payload
+
+
+def test_an_endorsement_is_signed_when_made_and_the_credentials_that_list_it_again(
+    issuing,
+) -> None:
+    """Decision 0023: a signed EndorsementCredential, listed by what it endorses."""
+    runtime = issuing.runtime
+    with transaction(runtime.sessions) as session:
+        badge = session.get(BadgeClass, issuing.badge_class_id)
+        partner = session.get(Profile, issuing.partner_id)
+        earlier = award(session, runtime, badge, Recipient(email="n@example.org"))
+        before = earlier.ob3_jwt
+        on_badge = endorse_badge_class(session, badge, partner, "Utile.", runtime=runtime)
+        header = vc_jwt_header(on_badge.ob3_jwt)
+        assert header["kid"].startswith(URLS.ob3_profile_jwks(partner.id) + "#")
+        endorsed = _payload(on_badge.ob3_jwt)
+        assert endorsed["issuer"]["id"] == URLS.ob3_profile(partner.id)
+        assert endorsed["credentialSubject"]["id"] == URLS.ob3_achievement(badge.id)
+        # The award made before lists it now: its credential was signed again.
+        assert earlier.ob3_jwt != before
+        listed = _payload(earlier.ob3_jwt)["credentialSubject"]["achievement"]
+        assert listed["endorsementJwt"] == [on_badge.ob3_jwt]
+        on_award = endorse_assertion(session, earlier, partner, "Bon accueil.", runtime=runtime)
+        assert _payload(earlier.ob3_jwt)["endorsementJwt"] == [on_award.ob3_jwt]
+        # The hosted JSON is the signed payload, for the endorsement and for the award.
+        loader = OwnDocuments(session, URLS)
+        hosted = json.loads(loader(URLS.ob3_endorsement(on_award.id)).body)
+        assert hosted == _payload(on_award.ob3_jwt)
+        assert json.loads(loader(URLS.ob3_credential(earlier.id)).body) == _payload(earlier.ob3_jwt)
+        achievement = json.loads(loader(URLS.ob3_achievement(badge.id)).body)
+        assert achievement["endorsementJwt"] == [on_badge.ob3_jwt]
+        # The VC-JWT by its own URL and by content negotiation; both verify.
+        jwt_url = URLS.ob3_endorsement_jwt(on_award.id)
+        assert loader(jwt_url).body.decode() == on_award.ob3_jwt
+        asked = loader(URLS.ob3_endorsement(on_award.id), "application/vc+jwt")
+        assert asked.content_type == "application/vc+jwt"
+        assert asked.body.decode() == on_award.ob3_jwt
+        for url in (URLS.ob3_endorsement(on_award.id), jwt_url):
+            report = verify(url, loader)
+            assert report.valid and report.form == "vc-jwt", report.as_dict()
+        assert lookup(session, URLS, "ob3_endorsement_jwt", on_badge.id) is not None
+
+
+def test_an_endorsement_made_without_the_instance_is_signed_when_first_served(
+    issuing,
+) -> None:
+    runtime = issuing.runtime
+    with transaction(runtime.sessions) as session:
+        badge = session.get(BadgeClass, issuing.badge_class_id)
+        partner = session.get(Profile, issuing.partner_id)
+        endorsement = endorse_badge_class(session, badge, partner, "Utile.")
+        assert endorsement.ob3_jwt is None
+        # No key at hand: the bare credential, and no VC-JWT yet.
+        assert lookup(session, URLS, "ob3_endorsement_jwt", endorsement.id) is None
+        bare = json.loads(lookup(session, URLS, "ob3_endorsement", endorsement.id).body)
+        assert "iss" not in bare
+        served = lookup(session, URLS, "ob3_endorsement_jwt", endorsement.id, sealer=runtime.sealer)
+        assert served is not None and served.body.decode() == endorsement.ob3_jwt
+        # Signed once: the same bytes ever after, sealer or not.
+        assert lookup(session, URLS, "ob3_endorsement_jwt", endorsement.id).body == served.body
+        endorsement.revoked_at = endorsement.issued_on
+        session.flush()
+        assert lookup(session, URLS, "ob3_endorsement_jwt", endorsement.id) is None
+        assert lookup(session, URLS, "ob3_endorsement", endorsement.id) is None
+
+
+def vc_jwt_header(token: str | None) -> dict:
+    return vc_jwt.parse(token or "").header
