@@ -24,7 +24,8 @@ from tests.lti_launches import Browser, LtiWorld
 SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 
 
-def _graded_badge_launched(world: LtiWorld) -> str:
+def _published_badge(world: LtiWorld) -> str:
+    """A published "Je soutiens" of the demo platform's community; its id."""
     with transaction(world.runtime.sessions) as session:
         community = session.scalars(
             select(Community).where(Community.name == "Centre social des Tilleuls")
@@ -33,7 +34,11 @@ def _graded_badge_launched(world: LtiWorld) -> str:
             session, community, name="Je soutiens", description="Aider", criteria="Aider"
         )
         publish(badge)
-        badge_id = badge.id
+        return badge.id
+
+
+def _graded_badge_launched(world: LtiWorld) -> str:
+    badge_id = _published_badge(world)
     world.demo.state.add_lineitem("course-1", "Je soutiens", 100, type_id="3")
     spec = world.spec(
         resource_link={"id": "graded-link", "title": "Je soutiens"},
@@ -139,15 +144,7 @@ AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 
 def _launched_with_lineitem(world: LtiWorld, lineitem: str) -> str:
     """A graded launch whose signed AGS claim names ``lineitem`` (a platform gone bad)."""
-    with transaction(world.runtime.sessions) as session:
-        community = session.scalars(
-            select(Community).where(Community.name == "Centre social des Tilleuls")
-        ).one()
-        badge = create_badge_class(
-            session, community, name="Je soutiens", description="Aider", criteria="Aider"
-        )
-        publish(badge)
-        badge_id = badge.id
+    badge_id = _published_badge(world)
     claim = {"scope": [SCORE], "lineitem": lineitem, "lineitems": lineitem.rsplit("/", 1)[0]}
     spec = world.spec(
         resource_link={"id": "graded-link", "title": "Je soutiens"},
@@ -205,15 +202,7 @@ LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 
 def _programmatic_link_launched(world: LtiWorld, link_id: str = "block-v1:Tilleuls+b1") -> str:
     """An Open edX launch: ``lineitems`` and the line-item scope, no ``lineitem``."""
-    with transaction(world.runtime.sessions) as session:
-        community = session.scalars(
-            select(Community).where(Community.name == "Centre social des Tilleuls")
-        ).one()
-        badge = create_badge_class(
-            session, community, name="Je soutiens", description="Aider", criteria="Aider"
-        )
-        publish(badge)
-        badge_id = badge.id
+    badge_id = _published_badge(world)
     for user in ("learner-1", "learner-2"):
         spec = world.spec(
             user_id=user,
