@@ -16,15 +16,19 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from badges.images.badge_designer import Design, render
 from badges.models import Assertion, BadgeClass, Community, Profile
 from badges.publishing.public_urls import PublicUrls
-from badges.recognition import communities, signing_keys
+from badges.recognition import communities, signing_keys, skills
 from badges.recognition.awarding import EvidenceItem, Recipient, award, holding
 from badges.recognition.badge_classes import (
     AlignmentTarget,
     Level,
+    create_badge_class,
     create_family,
+    find_badge_class,
     find_family,
+    publish,
     publish_family,
 )
 from badges.recognition.endorsing import endorse_assertion, endorse_badge_class
@@ -35,23 +39,20 @@ SLUG = "les-tilleuls"
 COMMUNITY = "Centre social Les Tilleuls"
 FAMILY = "Place aux jeunes"
 PARTNER = "Mairie de Villeneuve-sur-Lot"
-ESCO_FRAMEWORK = "ESCO – compétences transversales"
-ESCO_PAGE = "https://esco.ec.europa.eu/fr/classification/skill_main"
+#: The demo's alignments: shipped ESCO skills, each linking to its own concept URI.
+WORK_IN_TEAMS = "60c78287-22eb-4103-9c8c-28deaa460da0"
+SHOW_INITIATIVE = "001115fb-569f-4ee6-8381-c6807ef2527f"
 
-SOCIAL = AlignmentTarget(
-    target_name="Compétences sociales et de communication",
-    target_url=ESCO_PAGE,
-    target_description="Communiquer, coopérer et travailler avec les autres.",
-    target_framework=ESCO_FRAMEWORK,
-    target_code="T4",
-)
-SELF_MANAGEMENT = AlignmentTarget(
-    target_name="Compétences d'autogestion",
-    target_url=ESCO_PAGE,
-    target_description="S'organiser, prendre des initiatives et mener une action à son terme.",
-    target_framework=ESCO_FRAMEWORK,
-    target_code="T3",
-)
+
+def _esco(skill_id: str) -> AlignmentTarget:
+    found = skills.skill(skill_id)
+    if found is None:
+        raise LookupError(f"ESCO skill {skill_id} is not in the shipped list")
+    return skills.alignment_target(found, "fr")
+
+
+SOCIAL = _esco(WORK_IN_TEAMS)
+SELF_MANAGEMENT = _esco(SHOW_INITIATIVE)
 
 LEVELS = (
     Level(
@@ -81,6 +82,84 @@ LEVELS = (
     ),
 )
 
+#: The Republic's ABC: Sylvie, citizen ambassador, holds its three levels.
+CITIZEN_FAMILY = "ABC de la République"
+CITIZEN_LEVELS = (
+    Level(
+        description="Je participe aux temps d'échange sur la vie du quartier et de la commune.",
+        criteria=(
+            "Avoir participé à deux réunions publiques ou conseils de quartier.\n"
+            "Dire ce que j'y ai appris sur le fonctionnement de la commune."
+        ),
+        alignments=(_esco("a17286c5-238d-4f0b-bc24-29e9121345de"),),  # listen actively
+    ),
+    Level(
+        description="J'explique à d'autres habitants comment fonctionnent les institutions.",
+        criteria=(
+            "Avoir présenté une institution (mairie, conseil départemental...) à un groupe.\n"
+            "Répondre aux questions du groupe."
+        ),
+        alignments=(_esco("609a8ac1-9d29-4237-9886-596dbbe7ca8a"),),  # address an audience
+    ),
+    Level(
+        description="Je fais vivre la citoyenneté : j'anime des ateliers avec des jeunes.",
+        criteria=(
+            "Avoir animé au moins trois ateliers citoyens avec des jeunes.\n"
+            "Faire le bilan avec un·e animateur·rice."
+        ),
+        alignments=(_esco("699e7c26-6502-4e78-a823-3656ff5a5b8b"),),  # instruct others
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DesignedBadge:
+    """A badge of its own (no family), with a picture made by the badge designer."""
+
+    name: str
+    description: str
+    criteria: str
+    design: Design
+    skills: tuple[str, ...]
+
+
+#: Badges a course can ask for: what Nathan does at the youth collective.
+WEB_RADIO = "Animer une web radio"
+DESIGNED = (
+    DesignedBadge(
+        WEB_RADIO,
+        "Je prépare et j'anime une émission de la web radio du collectif.",
+        "Avoir préparé le conducteur d'une émission et l'avoir animée en direct ou en "
+        "enregistrement, seul·e ou à plusieurs.\nDire en quelques phrases (ou montrer en "
+        "photo) comment cela s'est passé.",
+        Design("circle", "blue", "microphone", "Web radio"),
+        ("609a8ac1-9d29-4237-9886-596dbbe7ca8a", "60c78287-22eb-4103-9c8c-28deaa460da0"),
+    ),
+    DesignedBadge(
+        "Organiser un événement",
+        "J'aide à organiser un événement du quartier, de la préparation au rangement.",
+        "Avoir participé à la préparation d'un événement (affiches, installation, accueil) "
+        "et à son bilan.",
+        Design("hexagon", "orange", "bullhorn", "Événement"),
+        ("d9013e0e-e937-43d5-ab71-0e917ee882b8", "b19e0820-a96f-4c0a-a724-3c056180c1b3"),
+    ),
+    DesignedBadge(
+        "Initier aux outils numériques",
+        "J'aide des personnes âgées à se servir d'un téléphone ou d'un ordinateur.",
+        "Avoir accompagné au moins deux personnes dans une démarche numérique (messagerie, "
+        "appel vidéo, site d'un service public).",
+        Design("shield", "green", "laptop", "Numérique"),
+        ("699e7c26-6502-4e78-a823-3656ff5a5b8b", "77b636e8-fab3-41a8-8022-1e0a354059dc"),
+    ),
+    DesignedBadge(
+        "Prendre la parole en public",
+        "Je prends la parole devant un groupe pour présenter un projet ou une idée.",
+        "Avoir présenté un projet devant au moins dix personnes et répondu à leurs questions.",
+        Design("rosette", "purple", "comments", "Parole"),
+        ("609a8ac1-9d29-4237-9886-596dbbe7ca8a", "669b75d8-671c-4a1c-8e0b-6466c513c27d"),
+    ),
+)
+
 NATHAN = Recipient(email="nathan.demo@example.org", name="Nathan", public=True)
 SYLVIE = Recipient(email="sylvie.demo@example.org", name="Sylvie", public=False)
 
@@ -91,6 +170,11 @@ class DemoSeed:
 
     created: list[str] = field(default_factory=list)
     urls: list[tuple[str, str]] = field(default_factory=list)
+
+
+def find_demo_community(session: Session) -> Community | None:
+    """The demo community, if ``chemins demo`` made it."""
+    return communities.find_community(session, SLUG)
 
 
 def _community(session: Session, seed: DemoSeed) -> Community:
@@ -148,6 +232,43 @@ def _award(
     return award(session, runtime, badge, recipient, **details)  # type: ignore[arg-type]
 
 
+def _designed(session: Session, community: Community, seed: DemoSeed) -> list[BadgeClass]:
+    made = []
+    for wanted in DESIGNED:
+        badge = find_badge_class(session, community, wanted.name)
+        if badge is None:
+            badge = create_badge_class(
+                session,
+                community,
+                name=wanted.name,
+                description=wanted.description,
+                criteria=wanted.criteria,
+                image_png=render(wanted.design),
+                alignments=[_esco(skill_id) for skill_id in wanted.skills],
+            )
+            badge.design = {
+                "shape": wanted.design.shape,
+                "colour": wanted.design.colour,
+                "icon": wanted.design.icon,
+                "text": wanted.design.text,
+            }
+            publish(badge)
+            seed.created.append(f"badge {wanted.name}")
+        made.append(badge)
+    return made
+
+
+def _citizen_levels(session: Session, community: Community, seed: DemoSeed) -> list[BadgeClass]:
+    family = find_family(session, community, CITIZEN_FAMILY)
+    if family is None:
+        family = create_family(
+            session, community, CITIZEN_FAMILY, CITIZEN_LEVELS, tags=("citoyenneté",)
+        )
+        publish_family(family)
+        seed.created.append("family " + CITIZEN_FAMILY)
+    return list(family.badge_classes)
+
+
 def seed_demo(runtime: Runtime) -> DemoSeed:
     """Create (once) the demo community and return its public URLs."""
     seed = DemoSeed()
@@ -165,6 +286,17 @@ def seed_demo(runtime: Runtime) -> DemoSeed:
             "La ville reconnaît ce badge : il montre un engagement réel auprès des habitants.",
             runtime=runtime,
         )
+        _designed(session, community, seed)
+        for level, said in zip(
+            _citizen_levels(session, community, seed),
+            (
+                "Sylvie a participé aux conseils de quartier de l'automne.",
+                "Sylvie a présenté la mairie et ses services à un groupe de jeunes.",
+                "Sylvie anime l'atelier « Citoyens en herbe » chaque mois.",
+            ),
+            strict=True,
+        ):
+            _award(session, runtime, level, SYLVIE, seed, narrative=said)
         nathan_1 = _award(session, runtime, supporter, NATHAN, seed)
         nathan_2 = _award(
             session,

@@ -26,11 +26,19 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.serving import make_server
 
 from badges.demo import COMMUNITY
+from badges.demo_course import CoursePerson, seed_course_story
 from badges.platforms.registering import PlatformFields, register_platform
 from badges.storage.database import transaction
 from badges.storage.instance import NoInstance
 from badges.storage.runtime import Runtime
-from demo_lms.course import CLIENT_ID, DEPLOYMENT_ID, create_course_app
+from demo_lms.course import (
+    CLIENT_ID,
+    COURSE_ID,
+    COURSE_TITLE,
+    DEPLOYMENT_ID,
+    PERSONAS,
+    create_course_app,
+)
 
 DEFAULT_TOOL_URL = "http://127.0.0.1:5000"
 START_TIMEOUT = 30.0
@@ -74,6 +82,31 @@ def register_with_tool(lms_origin: str, runtime: Runtime | None = None) -> str:
         if owned:
             runtime.engine.dispose()
     return community
+
+
+def tell_course_story(lms_origin: str, runtime: Runtime | None = None) -> list[str]:
+    """Seed the demo course's requests and awards for the personas (once); what was made.
+
+    Only where ``chemins demo`` seeded the community the course is attached to: a tool
+    registered with another community gets no story.
+    """
+    owned = runtime is None
+    runtime = runtime or Runtime.open()
+    try:
+        return seed_course_story(
+            runtime,
+            issuer=lms_origin,
+            deployment_id=DEPLOYMENT_ID,
+            course_id=COURSE_ID,
+            course_title=COURSE_TITLE,
+            people=[
+                CoursePerson(p.user_id, p.name, p.email, "trainer" if p.is_trainer else "learner")
+                for p in PERSONAS
+            ],
+        )
+    finally:
+        if owned:
+            runtime.engine.dispose()
 
 
 def start_tool(tool_url: str, workers: int) -> subprocess.Popen[bytes]:
@@ -153,6 +186,8 @@ def main(host: str, port: int, tool_url: str, serve_tool: bool, workers: int) ->
         # What `chemins` itself says: run `make run`, or `chemins db upgrade` first.
         raise click.ClickException(str(exc)) from exc
     click.echo(f"The demo LMS {lms_origin} is registered with Chemins ({community}).")
+    for line in tell_course_story(lms_origin):
+        click.echo(f"Demo course: {line}")
     app = create_course_app(lms_origin, tool_url)
     # ``localhost``: listen on 127.0.0.1 only (browsers fall back to it from ::1).
     server = make_server("127.0.0.1" if host == "localhost" else host, port, app, threaded=True)

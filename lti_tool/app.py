@@ -30,7 +30,11 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     app.config.update(
         SECRET_KEY=runtime.instance.secret_key,
         CHEMINS_BASE_URL=runtime.instance.origin,
-        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        # A request with up to five phone photos (each at most 15 MB, refused one by one
+        # beyond: badges.images.photos) fits; anything larger is a 413 page.
+        MAX_CONTENT_LENGTH=40 * 1024 * 1024,
+        # The text fields of a form (files excluded): a few sentences, a link, a caption.
+        MAX_FORM_MEMORY_SIZE=500_000,
         WTF_CSRF_TIME_LIMIT=None,
         JSON_SORT_KEYS=False,
     )

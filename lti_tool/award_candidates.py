@@ -1,4 +1,4 @@
-"""Whom a trainer may award a placed badge to, in the launch's course.
+"""Whom a trainer may award a badge to, in the launch's course.
 
 The people who launched in the course, then those the platform's roster (NRPS) adds:
 a trainer awards people who may never have opened Chemins. Each candidate is offered
@@ -38,6 +38,8 @@ class Candidate:
     value: str
     label: str
     holds: bool
+    #: The award a holder holds (to revoke it from the award page), None otherwise.
+    assertion_id: str | None = None
 
 
 def _label(person_name: str | None, email: str | None, sub: str) -> str:
@@ -76,11 +78,13 @@ def candidates(
     for membership in people.members(session, context, LEARNER):
         person = membership.person
         known.add(person.sub)
+        held = awards.held_by(session, badge, person)
         found.append(
             Candidate(
                 PERSON + person.id,
                 _label(person.display_name, person.email, person.sub),
-                awards.held_by(session, badge, person) is not None,
+                held is not None,
+                held.id if held is not None else None,
             )
         )
     roster, roster_read = roster_learners(
@@ -94,31 +98,42 @@ def candidates(
     return found, roster_read
 
 
-def chosen_learner(
-    session: Session, launch: LaunchContext, context: Context, choice: str
-) -> Person:
-    """The chosen learner, proven to be in the course; 400 for anything else."""
-    if choice.startswith(PERSON):
-        found = people.membership(session, context, choice[len(PERSON) :])
-        if found is None or found.role != LEARNER:
+def chosen_learners(
+    session: Session, launch: LaunchContext, context: Context, choices: list[str]
+) -> list[Person]:
+    """The chosen learners (form values), each proven to be in the course; 400 otherwise.
+
+    The platform's roster is read once for the whole selection, and roster members
+    become people of the course (as a launch would make them) so the award can point at
+    them.
+    """
+    chosen: list[Person] = []
+    roster: dict[str, Member] | None = None
+    for choice in dict.fromkeys(choices):
+        if choice.startswith(PERSON):
+            found = people.membership(session, context, choice[len(PERSON) :])
+            if found is None or found.role != LEARNER:
+                abort(400)
+            chosen.append(found.person)
+        elif choice.startswith(ROSTER):
+            if roster is None:
+                learners, _read = roster_learners(
+                    launch, communities.assistants_award(session, launch.community_id)
+                )
+                roster = {m.user_id: m for m in learners}
+            member = roster.get(choice[len(ROSTER) :])
+            if member is None:
+                abort(400)
+            entry = people.RosterEntry(
+                sub=member.user_id,
+                role=LEARNER,
+                lti_roles=member.roles,
+                name=member.name,
+                given_name=member.given_name,
+                family_name=member.family_name,
+                email=member.email,
+            )
+            chosen.append(people.enrol(session, context, launch.platform_id, entry).person)
+        else:
             abort(400)
-        return found.person
-    if choice.startswith(ROSTER):
-        sub = choice[len(ROSTER) :]
-        learners, _read = roster_learners(
-            launch, communities.assistants_award(session, launch.community_id)
-        )
-        member = next((m for m in learners if m.user_id == sub), None)
-        if member is None:
-            abort(400)
-        entry = people.RosterEntry(
-            sub=member.user_id,
-            role=LEARNER,
-            lti_roles=member.roles,
-            name=member.name,
-            given_name=member.given_name,
-            family_name=member.family_name,
-            email=member.email,
-        )
-        return people.enrol(session, context, launch.platform_id, entry).person
-    abort(400)
+    return chosen

@@ -20,8 +20,12 @@ def _messages() -> dict[int, str]:
         404: _("This page does not exist or is no longer available."),
         405: _("This action is not possible here."),
         410: _("This item was withdrawn."),
-        # A photo too large, but also a form of thousands of fields: say what fits both.
-        413: _("What you sent is too large. Try a smaller file, or send less at once."),
+        # Photos too large together, but also a form of thousands of fields: say what
+        # fits both, photos first (what people send most).
+        413: _(
+            "What you sent is too large. If you sent photos, send fewer photos or smaller "
+            "ones; otherwise, send less at once."
+        ),
         429: _("Too many attempts. Please wait a moment and try again."),
     }
 

@@ -14,6 +14,7 @@ launching the tool: the badge's public description, a badge card, or its image.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from markupsafe import escape
@@ -45,6 +46,46 @@ class BadgeChoice:
     id: str
     name: str
     description: str
+    #: The family it is a level of ("Place aux jeunes"), with that level (1..3).
+    family: str | None = None
+    level: int | None = None
+    family_id: str | None = None
+    #: The language its texts are written in (``lang`` of what shows them).
+    language: str = "fr"
+
+
+@dataclass(frozen=True)
+class BadgeGroup:
+    """Badges shown together in the picker: one family's levels, or the badges of none."""
+
+    family: str | None
+    badges: tuple[BadgeChoice, ...]
+
+
+def picker_groups(badges: Iterable[BadgeChoice]) -> list[BadgeGroup]:
+    """Families first (by name), each as a path in level order, then lone badges by name.
+
+    A trainer placing "J'agis" should see it after "Je soutiens" and "J'explore" of the
+    same family, as learners will walk the path; alphabetical order would scatter it.
+    """
+    families: dict[str, list[BadgeChoice]] = {}
+    alone: list[BadgeChoice] = []
+    for badge in badges:
+        if badge.family_id is None:
+            alone.append(badge)
+        else:
+            families.setdefault(badge.family_id, []).append(badge)
+    groups = [
+        BadgeGroup(
+            members[0].family,
+            tuple(sorted(members, key=lambda b: (b.level or 0, b.name.casefold()))),
+        )
+        for members in families.values()
+    ]
+    groups.sort(key=lambda g: ((g.family or "").casefold(), g.badges[0].id))
+    if alone:
+        groups.append(BadgeGroup(None, tuple(sorted(alone, key=lambda b: b.name.casefold()))))
+    return groups
 
 
 @dataclass(frozen=True)

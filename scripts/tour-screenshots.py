@@ -90,6 +90,7 @@ def main() -> None:
                 phone = browser.new_page(viewport={"width": 360, "height": 780}, locale="fr-FR")
                 phone.goto(badge_page)
                 phone.screenshot(path=OUT / "tour-badge-page.png", full_page=True)
+                _trainer_review(phone, lms_port)
                 _moodle_guide(browser, env, tool_port, lms_port)
                 browser.close()
         finally:
@@ -98,10 +99,24 @@ def main() -> None:
     print(f"written: {', '.join(str(OUT / name) for name in WRITTEN)}")
 
 
+def _trainer_review(phone, lms_port: int) -> None:  # type: ignore[no-untyped-def]
+    """The trainer reviews Nathan's request (the demo course's story) on a phone."""
+    phone.goto(f"http://localhost:{lms_port}/")
+    phone.get_by_role("link", name="Ouvrir en tant que formatrice (Camille)").click()
+    frame = phone.frame(name="chemins")
+    frame.wait_for_url(re.compile(r"[?&]lh="))
+    phone.goto(frame.url)  # the launched page on its own, as the phone shows it
+    phone.locator("[data-waiting] a").click()
+    phone.get_by_role("link", name=re.compile("Organiser un événement")).click()
+    phone.locator("main h1").wait_for()
+    phone.screenshot(path=OUT / "tour-review.png", full_page=True)
+
+
 #: Every picture the script writes, in docs/images/.
 WRITTEN = (
     "tour-course.png",
     "tour-badge-page.png",
+    "tour-review.png",
     "moodle-config.png",
     "moodle-register.png",
     "moodle-trainer-nav.png",

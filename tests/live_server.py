@@ -56,7 +56,11 @@ class LiveServer:
         self.host = host
         self.port = self._server.port
         self.scheme = "https" if ssl_context is not None else "http"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval: ``shutdown`` waits for the loop to look, and the default
+        # half second, twice per world (tool and platform), was most of a test's teardown.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def url(self) -> str:

@@ -32,12 +32,11 @@ from badges.models import (
 )
 from badges.platforms.registering import PlatformFields, register_platform
 from badges.storage.database import transaction
-from badges.storage.migrate import upgrade
 from badges.storage.runtime import Runtime
 from demo_lms.app import create_demo_app, platform_of
 from demo_lms.platform import MOODLE, OPENEDX, DemoPlatform, LaunchSpec, ToolLink
 from lti_tool.app import create_app
-from tests.conftest import LOCAL_HOSTS, make_instance
+from tests.conftest import LOCAL_HOSTS, make_instance, migrated_sqlite
 from tests.live_server import LiveServer, free_port
 
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
@@ -235,9 +234,7 @@ def sqlite_lti_world(sqlite_runtime: Runtime) -> Iterator[LtiWorld]:
 def shared_lti_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LtiWorld]:
     """One SQLite world for a whole module of cases that must not write anything."""
     directory = tmp_path_factory.mktemp("lti-world")
-    url = f"sqlite:///{directory / 'chemins.db'}"
-    upgrade(url)
-    base = Runtime.open(make_instance(directory, url))
+    base = Runtime.open(make_instance(directory, migrated_sqlite(directory)))
     try:
         yield from _world(base)
     finally:

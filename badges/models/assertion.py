@@ -14,13 +14,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from badges.models.columns import UTCDateTime, new_id, utcnow
 from badges.storage.database import Base
 
 if TYPE_CHECKING:
+    from badges.models.badge_request import BadgeRequest
     from badges.models.person import Person
 
 
@@ -61,20 +62,40 @@ class Assertion(Base):
 
 
 class Evidence(Base):
-    """Evidence of an award or request: a few sentences, a link or a photo.
+    """Evidence of a request or an award: a few sentences, a link or a photo.
 
-    Private until its owner makes it public (``public``).
+    Evidence is given with a request (``request_id``); when the request is accepted the
+    same rows also belong to the award (``assertion_id``), so what the learner showed is
+    what the badge carries. Private until its owner makes it public (``public``): only
+    the person and the trainers of the request's course see it until then.
+
+    A photo's bytes are kept in the database (``content``, re-encoded without EXIF by
+    :mod:`badges.images.photos`), so every web worker on every host serves it and one
+    backup holds everything (decision 0026). The column is deferred: lists of evidence
+    never load the pictures.
     """
 
     __tablename__ = "evidence"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     assertion_id: Mapped[str | None] = mapped_column(ForeignKey("assertion.id"), index=True)
+    request_id: Mapped[str | None] = mapped_column(ForeignKey("badge_request.id"), index=True)
+    #: Who gave it (the learner, or the facilitator beside them).
+    added_by_id: Mapped[str | None] = mapped_column(ForeignKey("person.id"))
     narrative: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(String(500))
     name: Mapped[str | None] = mapped_column(String(200))
     genre: Mapped[str | None] = mapped_column(String(100))
     public: Mapped[bool] = mapped_column(default=False)
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    media_type: Mapped[str | None] = mapped_column(String(50))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     assertion: Mapped[Assertion | None] = relationship(back_populates="evidence")
+    request: Mapped[BadgeRequest | None] = relationship(back_populates="evidence")
+
+    @property
+    def is_photo(self) -> bool:
+        return self.media_type is not None

@@ -42,7 +42,16 @@ class BadgeClass(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     family_id: Mapped[str | None] = mapped_column(ForeignKey("family.id"))
     level: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft|proposed|published
+    #: draft -> published -> archived for a trainer's badge; a member's proposal goes
+    #: proposed -> (changes_requested -> proposed)* -> published | declined.
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    #: The member who proposed it (credited as its author once published), if any.
+    author_person_id: Mapped[str | None] = mapped_column(ForeignKey("person.id"))
+    #: The trainer's last word on a proposal (changes asked, or why it was declined).
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    #: The designer's choices (shape, colour, icon, text) when the image was designed here,
+    #: so the badge can be designed again from where it was.
+    design: Mapped[dict[str, str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -50,6 +59,12 @@ class BadgeClass(Base):
     family: Mapped[Family | None] = relationship(back_populates="badge_classes")
     alignments: Mapped[list[Alignment]] = relationship(
         back_populates="badge_class", cascade="all, delete-orphan", order_by="Alignment.id"
+    )
+    author = relationship("Person")
+    creators: Mapped[list[BadgeClassCreator]] = relationship(
+        back_populates="badge_class",
+        cascade="all, delete-orphan",
+        order_by="BadgeClassCreator.position",
     )
 
 
@@ -67,3 +82,22 @@ class Alignment(Base):
     target_code: Mapped[str | None] = mapped_column(String(100))
 
     badge_class: Mapped[BadgeClass] = relationship(back_populates="alignments")
+
+
+class BadgeClassCreator(Base):
+    """A co-creator of a badge class: the member who proposed it, or a partner
+    organisation (town hall, employer) that designed it with the community.
+
+    Each is a Profile (a member's ``person`` profile, or a ``partner`` profile), so the
+    published documents can name them the way Open Badges names people and organisations.
+    """
+
+    __tablename__ = "badge_class_creator"
+
+    badge_class_id: Mapped[str] = mapped_column(ForeignKey("badge_class.id"), primary_key=True)
+    profile_id: Mapped[str] = mapped_column(ForeignKey("profile.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))  # author | partner
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    badge_class: Mapped[BadgeClass] = relationship(back_populates="creators")
+    profile = relationship("Profile")

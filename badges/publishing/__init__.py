@@ -9,12 +9,22 @@ Both publish only what people agreed to make public: private evidence never leav
 from __future__ import annotations
 
 from badges.models import Assertion, Evidence
+from badges.publishing.public_urls import PublicUrls
 
 
 def public_evidence(assertion: Assertion) -> list[Evidence]:
     """The evidence of an award that its owner made public and that says something.
 
     Both standards publish the same pieces: private evidence never leaves, and an
-    Evidence object needs a link or a narrative.
+    Evidence object needs a link or a narrative; a photo's link is its public URL
+    (:func:`evidence_url`).
     """
-    return [e for e in assertion.evidence if e.public and (e.url or e.narrative)]
+    return [e for e in assertion.evidence if e.public and (e.url or e.narrative or e.is_photo)]
+
+
+def evidence_url(urls: PublicUrls, evidence: Evidence) -> str | None:
+    """The ``id`` of a piece of evidence in both standards: a photo's public URL, else
+    the link the person gave (None for sentences alone)."""
+    if evidence.is_photo:
+        return urls.evidence_file(evidence.id)
+    return evidence.url

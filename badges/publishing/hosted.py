@@ -28,7 +28,7 @@ from badges.publishing import ob3 as ob3_docs
 from badges.publishing import ob3_proofs
 from badges.publishing.public_urls import PATHS, PublicUrls
 from badges.recognition import endorsement_credentials, signing_keys
-from badges.recognition.badge_classes import PUBLISHED
+from badges.recognition.badge_classes import PUBLIC
 from badges.storage.sealing import Sealer
 
 # Kinds of body; the web layer picks the Content-Type from the kind and the Accept header.
@@ -74,7 +74,7 @@ def _json(document: dict[str, Any], status: int = 200, kind: str = JSON_LD) -> H
 
 def _published_badge(session: Session, identifier: str) -> BadgeClass | None:
     badge = session.get(BadgeClass, identifier)
-    return badge if badge is not None and badge.status == PUBLISHED else None
+    return badge if badge is not None and badge.status in PUBLIC else None
 
 
 def _issued(session: Session, identifier: str) -> Assertion | None:

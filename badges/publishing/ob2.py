@@ -16,10 +16,10 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from badges.models import Assertion, BadgeClass, Community, Endorsement, Profile, SigningKey
 from badges.openbadges import ob2
-from badges.publishing import public_evidence
+from badges.publishing import evidence_url, public_evidence
 from badges.publishing.public_urls import PublicUrls
 from badges.recognition import signing_keys
-from badges.recognition.badge_classes import family_members
+from badges.recognition.badge_classes import credited_author, family_members
 
 Json = dict[str, Any]
 
@@ -75,13 +75,26 @@ def issuer_profile(session: Session, urls: PublicUrls, profile: Profile) -> Json
     )
 
 
+def _badge_image(urls: PublicUrls, badge: BadgeClass) -> str | Json:
+    """The image's URL; an Image naming its ``author`` for a member-created badge.
+
+    OB 2.0's BadgeClass has no creator: the image's author is the one place the
+    vocabulary names who made a badge, and a member who proposed a badge made its
+    picture too (docs/decisions/0028).
+    """
+    author = credited_author(badge)
+    if author is None:
+        return urls.badge_image(badge.id)
+    return ob2.image_object(id=urls.badge_image(badge.id), author=urls.ob2_issuer(author.id))
+
+
 def badge_class(session: Session, urls: PublicUrls, badge: BadgeClass) -> Json:
     """The BadgeClass, linking its image, issuer, alignments, endorsements and levels."""
     return ob2.badge_class(
         id=urls.ob2_badge(badge.id),
         name=badge.name,
         description=badge.description,
-        image=urls.badge_image(badge.id),
+        image=_badge_image(urls, badge),
         criteria=ob2.criteria(narrative=badge.criteria_narrative),
         issuer=urls.ob2_issuer(badge.issuer_id),
         alignment=[
@@ -104,9 +117,9 @@ def badge_class(session: Session, urls: PublicUrls, badge: BadgeClass) -> Json:
     )
 
 
-def _evidence(assertion: Assertion) -> list[Json]:
+def _evidence(urls: PublicUrls, assertion: Assertion) -> list[Json]:
     return [
-        ob2.evidence(id=e.url, narrative=e.narrative, name=e.name, genre=e.genre)
+        ob2.evidence(id=evidence_url(urls, e), narrative=e.narrative, name=e.name, genre=e.genre)
         for e in public_evidence(assertion)
     ]
 
@@ -124,7 +137,7 @@ def _assertion(
         verification=verification,
         issued_on=assertion.issued_on,
         expires=assertion.expires,
-        evidence=_evidence(assertion),
+        evidence=_evidence(urls, assertion),
         narrative=assertion.narrative,
         image=urls.badge_image(assertion.badge_class_id),
         endorsement=endorsements,

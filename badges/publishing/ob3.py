@@ -17,10 +17,10 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from badges.models import Assertion, BadgeClass, Community, Endorsement, Profile
 from badges.openbadges import ob3, vcrl
-from badges.publishing import public_evidence
+from badges.publishing import evidence_url, public_evidence
 from badges.publishing.ob2 import revoked_assertions
 from badges.publishing.public_urls import PublicUrls
-from badges.recognition.badge_classes import family_members
+from badges.recognition.badge_classes import credited_author, family_members
 
 Json = dict[str, Any]
 
@@ -57,7 +57,8 @@ def achievement(session: Session, urls: PublicUrls, badge: BadgeClass) -> Json:
             )
             for a in badge.alignments
         ],
-        creator=profile(urls, badge.issuer),
+        # The member who proposed it, when they agreed to be named; else the community.
+        creator=profile(urls, credited_author(badge) or badge.issuer),
         tag=badge.tags or (),
         in_language=badge.language,
         related=[ob3.related(urls.ob2_badge(badge.id), version="2.0")]
@@ -126,7 +127,9 @@ def credential(
             identifier=ob3.recipient_identifiers(**recipient, salt=assertion.recipient_salt),
         ),
         evidence=[
-            ob3.evidence(id=e.url, narrative=e.narrative, name=e.name, genre=e.genre)
+            ob3.evidence(
+                id=evidence_url(urls, e), narrative=e.narrative, name=e.name, genre=e.genre
+            )
             for e in public_evidence(assertion)
         ],
         credential_status=ob3.revocation_status(urls.ob3_revocations(badge.community_id)),

@@ -102,6 +102,13 @@ class PublicUrls:
         return self._url("ob3_revocations", community_id)
 
     # People and keys
+    def evidence_file(self, evidence_id: int) -> str:
+        """A photo its owner made public (served by the ``public`` blueprint).
+
+        Not in :data:`PATHS`: it is a file, not an Open Badges document the loader reads.
+        """
+        return f"{self.origin}/evidence/{int(evidence_id)}"
+
     def human_badge(self, assertion_id: str) -> str:
         return self._url("human_badge", assertion_id)
 

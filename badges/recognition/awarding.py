@@ -286,14 +286,24 @@ def award_many(
     return awarded
 
 
-def sign_again(session: Session, runtime: Runtime, assertions: Sequence[Assertion]) -> None:
+def sign_again(
+    session: Session,
+    runtime: Runtime,
+    assertions: Sequence[Assertion],
+    *,
+    evidence_changed: bool = False,
+) -> None:
     """Sign the OB 3.0 credentials of ``assertions`` again, with the active key.
 
     An endorsement of an award or of its badge class is listed in the credential
     (``endorsementJwt``, in the credential or its Achievement); the hosted JSON is the
     signed payload, so the credential is signed again for both to say it (decision
-    0023). Only the VC-JWT changes: the OB 2.0 signed Assertion lists no endorsement,
-    and ``signing_kid`` keeps naming the key of the award's first signature.
+    0023). For that, only the VC-JWT changes: the OB 2.0 signed Assertion lists no
+    endorsement, and ``signing_kid`` keeps naming the key of its signature.
+
+    ``evidence_changed``: the award's public evidence changed (its owner made a piece
+    public or private), which both standards list; the OB 2.0 signed Assertion is then
+    signed again too, with the active key, which ``signing_kid`` then names.
     """
     signers: dict[str, _Signer] = {}
     for assertion in assertions:
@@ -308,7 +318,10 @@ def sign_again(session: Session, runtime: Runtime, assertions: Sequence[Assertio
             key = signing_keys.ensure_badge_key(session, runtime.sealer, community)
             signer = signers[badge_class.id] = _Signer(session, runtime, badge_class, key)
         sign_pending(session, runtime.sealer, signer.urls, Endorsement.assertion_id, assertion.id)
-        signer.sign_credential(assertion)
+        if evidence_changed:
+            signer.sign(assertion)
+        else:
+            signer.sign_credential(assertion)
     session.flush()
 
 

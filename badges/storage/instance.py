@@ -45,6 +45,10 @@ class Instance:
     database_url: str
     secret_key: str
     base_url: str
+    #: ``CHEMINS_SMTP_URL``: where notification e-mails go out (None: no e-mail at all).
+    smtp_url: str | None = None
+    #: ``CHEMINS_MAIL_FROM``: their sender (None: ``Chemins <no-reply@host>``).
+    mail_from: str | None = None
 
     @property
     def origin(self) -> str:
@@ -117,7 +121,14 @@ def load_instance(environ: dict[str, str] | None = None, *, create: bool = False
     database_url = env.get("CHEMINS_DATABASE_URL") or f"sqlite:///{directory / DATABASE_FILE}"
     secret_key = env.get("CHEMINS_SECRET_KEY") or _secret_from_file(directory)
     base_url = env.get("CHEMINS_BASE_URL") or _recorded_base_url(directory) or DEFAULT_BASE_URL
-    return Instance(directory, database_url, secret_key, base_url.rstrip("/"))
+    return Instance(
+        directory,
+        database_url,
+        secret_key,
+        base_url.rstrip("/"),
+        smtp_url=env.get("CHEMINS_SMTP_URL") or None,
+        mail_from=env.get("CHEMINS_MAIL_FROM") or None,
+    )
 
 
 def remember_base_url(instance: Instance) -> bool:

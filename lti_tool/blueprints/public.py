@@ -1,5 +1,5 @@
-"""The ``public`` audience: the home page, hosted Open Badges documents, the JWKS and
-the badge page.
+"""The ``public`` audience: the home page, hosted Open Badges documents, the JWKS, the
+badge page and the evidence photos their owners made public.
 
 Anyone may read these without signing in: someone who opens the base URL, an employer
 checking a badge, a backpack importing it, a validator. The documents come from
@@ -22,8 +22,8 @@ from flask import (
     url_for,
 )
 
-from badges.models import Assertion
-from badges.publishing import hosted
+from badges.models import Assertion, Evidence
+from badges.publishing import hosted, public_evidence
 from badges.publishing.public_urls import PATHS, PublicUrls
 from badges.publishing.verifying import verify_own
 from badges.recognition.endorsing import endorsements_shown_with
@@ -183,8 +183,42 @@ def human_badge(id: str) -> Response:
             ob2_url=urls.ob2_assertion(assertion.id),
             ob3_url=urls.ob3_credential(assertion.id),
             ob3_jwt_url=urls.ob3_credential_jwt(assertion.id),
-            evidence=[e for e in assertion.evidence if e.public],
+            evidence=public_evidence(assertion),
+            evidence_url=lambda item: urls.path_of(urls.evidence_file(item.id)),
         )
     response = Response(page, mimetype="text/html")
     response.headers["Vary"] = "Accept"  # the same URL answers machines with a 303
+    return response
+
+
+#: What photos are re-encoded as (badges.images.photos); nothing else is served.
+PHOTO_TYPES = ("image/jpeg", "image/png")
+
+
+@bp.get("/evidence/<int:evidence_id>")
+def evidence_file(evidence_id: int) -> Response:
+    """A photo its owner made public, with the badge it belongs to; else 404.
+
+    Only evidence of an award that still stands (issued, not revoked) and that its
+    owner made public: private photos stay behind the course's pages
+    (``learner.evidence_file``), whatever id is asked for.
+    """
+    with transaction(runtime_of(current_app).sessions) as session:
+        evidence = session.get(Evidence, evidence_id)
+        assertion = evidence.assertion if evidence is not None else None
+        if (
+            evidence is None
+            or not evidence.public
+            or evidence.media_type not in PHOTO_TYPES
+            or assertion is None
+            or assertion.revoked
+            or not assertion.ob3_jwt
+        ):
+            abort(404)
+        data, media_type = evidence.content or b"", evidence.media_type
+    response = Response(data, mimetype=media_type)
+    # Short: a photo made private again should not linger in caches for long.
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Disposition"] = "inline"
     return response

@@ -22,6 +22,7 @@ import click
 from sqlalchemy import inspect, select
 
 from badges.demo import seed_demo
+from badges.images.badge_images import svg_wrapping
 from badges.models import Assertion, Community
 from badges.openbadges.baking import bake as bake_image
 from badges.openbadges.errors import UnusableInput
@@ -32,7 +33,6 @@ from badges.outbound.client import OutboundClient
 from badges.publishing.hosted import OwnDocuments, lookup
 from badges.publishing.public_urls import PublicUrls
 from badges.recognition import signing_keys
-from badges.recognition.badge_images import svg_wrapping
 from badges.recognition.communities import find_community
 from badges.storage.database import transaction
 from badges.storage.migrate import upgrade

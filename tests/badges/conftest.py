@@ -10,6 +10,7 @@ from badges.recognition.badge_classes import AlignmentTarget, create_badge_class
 from badges.recognition.communities import add_partner, create_community
 from badges.storage.database import transaction
 from badges.storage.runtime import Runtime
+from tests.badges.course_world import CourseWorld, make_course
 
 
 @dataclass
@@ -50,3 +51,9 @@ def issuing(runtime: Runtime) -> Issuing:
             email="jeunesse@mairie.example.org",
         )
         return Issuing(runtime, community.id, badge.id, partner.id)
+
+
+@pytest.fixture
+def course_world(runtime: Runtime) -> CourseWorld:
+    """A course with a trainer, two learners and badges of every status (course_world.py)."""
+    return make_course(runtime)

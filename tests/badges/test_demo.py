@@ -21,7 +21,9 @@ def test_the_demo_is_idempotent(runtime) -> None:
     first = seed_demo(runtime)
     assert "community" in first.created and "family" in first.created
     counts = _counts(runtime)
-    assert counts == {"Assertion": 3, "BadgeClass": 3, "Endorsement": 2, "SigningKey": 2}
+    # Two families of three levels and four designed badges; Sylvie holds the three
+    # levels of the ABC de la République.
+    assert counts == {"Assertion": 6, "BadgeClass": 10, "Endorsement": 2, "SigningKey": 2}
     second = seed_demo(runtime)
     assert second.created == []
     assert second.urls == first.urls

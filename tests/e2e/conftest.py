@@ -21,7 +21,7 @@ from badges.storage.instance import Instance
 from badges.storage.migrate import upgrade
 from badges.storage.runtime import Runtime
 from demo_lms.course import create_course_app
-from demo_lms.run import register_with_tool
+from demo_lms.run import register_with_tool, tell_course_story
 from tests.conftest import LOCAL_HOSTS
 from tests.live_server import LiveServer, free_port
 
@@ -152,6 +152,8 @@ def course_world(
     if seeded:
         seed_demo(runtime)
     register_with_tool(lms_url, runtime)
+    if seeded:
+        tell_course_story(lms_url, runtime)
     tool = create_app({"TESTING": True, "LTI_PRIVATE_PLATFORMS": LOCAL_HOSTS}, runtime=runtime)
     return CourseWorld(tool_url, lms_url, runtime, tool, create_course_app(lms_url, tool_url))
 

@@ -56,13 +56,20 @@ def place_by_deep_linking(
 
 
 def award_in_frame(page: Page, learner: str) -> Frame:
-    """On a trainer's ask-badge page in the course frame: award the badge to ``learner``."""
+    """On a trainer's ask-badge page in the course frame: award the badge to ``learner``.
+
+    The award flow: choose (nobody pre-selected), check, confirm, then the progress page
+    until every badge is signed.
+    """
     tool = tool_frame(page)
-    tool.get_by_label("Apprenant·e").select_option(label=learner)
-    tool.get_by_role("button", name="Décerner le badge").click()
-    expect(tool.get_by_role("status")).to_contain_text(
-        f"Badge décerné à {learner}.", timeout=TIMEOUT
+    tool.get_by_role("link", name="Décerner ce badge").first.click()
+    tool.get_by_label(learner, exact=True).check()
+    tool.get_by_role("button", name="Suivant : vérifier avant de décerner").click()
+    expect(tool.get_by_role("heading", level=1)).to_have_text(
+        "Vérifier avant de décerner", timeout=TIMEOUT
     )
+    tool.get_by_role("button", name="Oui, décerner le badge").click()
+    expect(tool.locator("[data-finished=yes]")).to_be_visible(timeout=TIMEOUT)
     frame = page.frame(name=FRAME)
     assert frame is not None
     return frame

@@ -22,7 +22,7 @@ from markupsafe import escape
 from playwright.sync_api import Browser, Page, Request, expect
 from sqlalchemy import select
 
-from badges.models import Assertion, LaunchSession
+from badges.models import Assertion, BadgeClass, BadgeRequest, Person
 from badges.platforms.access_links import create_admin_link, create_registration_link
 from badges.recognition.revoking import revoke
 from badges.storage.database import transaction
@@ -56,8 +56,6 @@ class Sweep:
     urls: dict[str, str] = field(default_factory=dict)
     #: The last launch form the browser posted, to post it again (a replay).
     launch_form: dict[str, str] = field(default_factory=dict)
-    #: The trainer's launch session and the one-time notice its award left, to show again.
-    award_notice: tuple[str, dict[str, str]] = ("", {})
 
 
 def _launch_posts(page: Page, into: dict[str, str]) -> None:
@@ -101,18 +99,8 @@ def sweep(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         ).url
         found.urls["ask-badge-learner"] = open_placed(page, lms, GRADED_BADGE, "Nathan").url
         open_placed(page, lms, GRADED_BADGE, "formatrice")
-        found.urls["ask-badge-awarded"] = award_in_frame(page, "Nathan").url
-        with transaction(world.runtime.sessions) as session:
-            latest = select(LaunchSession.id).order_by(LaunchSession.created_at.desc())
-            awarded = select(Assertion.id).order_by(Assertion.created_at.desc())
-            notice = {
-                "kind": "awarded",
-                "assertion": session.scalars(awarded).first(),
-                "grade": "sent",
-            }
-            found.award_notice = (session.scalars(latest).first(), notice)
+        found.urls["award-batch"] = award_in_frame(page, "Nathan").url
         found.urls["ask-badge-trainer"] = open_placed(page, lms, GRADED_BADGE, "formatrice").url
-        found.urls["ask-badge-keyboard"] = open_placed(page, lms, OTHER_BADGE, "formatrice").url
         found.urls["wall"] = open_placed(page, lms, WALL, "Nathan").url
         found.urls["board"] = open_placed(page, lms, BOARD, "formatrice").url
         context.close()
@@ -122,12 +110,82 @@ def sweep(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             ).all()
             endorsed = next(a for a in held if a.badge_class.name == "Place aux jeunes – J'explore")
             sylvie = session.scalars(
-                select(Assertion).where(Assertion.recipient_email == "sylvie.demo@example.org")
+                select(Assertion)
+                .join(BadgeClass)
+                .where(
+                    Assertion.recipient_email == "sylvie.demo@example.org",
+                    BadgeClass.name == "Place aux jeunes – J'agis",
+                )
             ).one()
             revoke(session, sylvie, "Attribué par erreur.")
             found.urls["badge-valid"] = f"{tool}/b/{endorsed.id}"
             found.urls["badge-revoked"] = f"{tool}/b/{sylvie.id}"
+        found.urls.update(_recognition_pages(found))
         yield found
+
+
+def _handle(url: str) -> str:
+    return parse_qs(urlsplit(url).query)["lh"][0]
+
+
+def _recognition_pages(found: Sweep) -> dict[str, str]:
+    """The learner's and the trainer's recognition pages, opened with their launches'
+    handles, on what the demo course's story holds (a request with a photo, a member's
+    badge, a family) and what the sweep did (an award to Nathan)."""
+    tool = found.world.tool_url
+    learner, trainer = (
+        _handle(found.urls["learner-landing"]),
+        _handle(found.urls["trainer-landing"]),
+    )
+    with transaction(found.world.runtime.sessions) as session:
+        waiting = session.scalars(
+            select(BadgeRequest)
+            .join(Person, Person.id == BadgeRequest.person_id)
+            .where(Person.sub == "demo-nathan", BadgeRequest.state == "open")
+        ).first()
+        assert waiting is not None, "the demo course's story has Nathan's request waiting"
+        by_name = {b.name: b for b in session.scalars(select(BadgeClass))}
+        family = by_name[GRADED_BADGE].family_id
+        awarded = session.scalars(
+            select(Assertion)
+            .join(Person, Person.id == Assertion.recipient_person_id)
+            .where(
+                Person.sub == "demo-nathan", Assertion.badge_class_id == by_name[GRADED_BADGE].id
+            )
+        ).one()
+        radio, member_badge = (
+            by_name["Animer une web radio"].id,
+            by_name["Transmettre le papier mâché"].id,
+        )
+        request_id = waiting.id
+        mine = session.scalars(
+            select(BadgeRequest)
+            .join(Person, Person.id == BadgeRequest.person_id)
+            .where(Person.sub == "demo-nathan")
+        ).first()
+    as_learner = {
+        "learner-home": "/course/home",
+        "ask": f"/course/ask/{radio}",
+        "request": f"/course/requests/{mine.id}",
+        "notifications": "/course/notifications",
+        "propose": "/course/propose",
+    }
+    as_trainer = {
+        "trainer-home": "/trainer/",
+        "requests": "/trainer/requests",
+        "review": f"/trainer/requests/{request_id}",
+        "accompany": "/trainer/accompany",
+        "award-choose": f"/trainer/award/{radio}",
+        "revoke": f"/trainer/assertions/{awarded.id}/revoke",
+        "badges": "/trainer/badges",
+        "new-badge": "/trainer/badges/new",
+        "new-family": "/trainer/families/new",
+        "family": f"/trainer/families/{family}",
+        "proposal": f"/trainer/proposals/{member_badge}",
+    }
+    urls = {name: f"{tool}{path}?lh={learner}" for name, path in as_learner.items()}
+    urls.update({name: f"{tool}{path}?lh={trainer}" for name, path in as_trainer.items()})
+    return urls
 
 
 @contextmanager
@@ -161,12 +219,30 @@ PAGES = {
     "trainer-landing": "[data-role=trainer]",
     "roster": "tbody tr",
     "ask-badge-learner": "[data-held=yes]",
-    "ask-badge-trainer": ".award-form",
-    "ask-badge-awarded": "[data-grade=sent]",
+    "ask-badge-trainer": "[data-award]",
+    "award-batch": "[data-finished=yes]",
     "wall": ".badge-list li",
     "board": "[data-endorsements]",
     "badge-valid": "[data-status=valid]",
     "badge-revoked": "[data-status=revoked]",
+    # Issue 13: asking, reviewing, awarding, badge classes (each page's main heading and
+    # what shows it is in the state meant).
+    "learner-home": "[data-role=learner]",
+    "ask": "input[type=file][capture]",
+    "request": "[data-state]",
+    "notifications": "h1",
+    "propose": "form[enctype='multipart/form-data']",
+    "trainer-home": "[data-waiting]",
+    "requests": "a[href*='/trainer/requests/']",
+    "review": "img[src*='/course/evidence/']",
+    "accompany": "select, input[type=radio]",
+    "award-choose": "input[type=checkbox]",
+    "revoke": "textarea, input[name=reason]",
+    "badges": "a[href*='/trainer/badges/new']",
+    "new-badge": "input[name=shape]",
+    "new-family": "form",
+    "family": "h1",
+    "proposal": "h1",
 }
 
 
@@ -176,10 +252,6 @@ def test_the_page_is_accessible_on_a_phone(
     browser: Browser, sweep: Sweep, name: str, lang: str
 ) -> None:
     with phone_in(browser, lang) as page:
-        if name == "ask-badge-awarded":  # the notice shows once: leave it again
-            with transaction(sweep.world.runtime.sessions) as session:
-                launched, notice = sweep.award_notice
-                session.get(LaunchSession, launched).notice = notice
         answer = page.goto(_in(sweep.urls[name], lang))
         assert answer is not None
         expected = {"not-found": 404, "register-info": 400}.get(name, 200)
@@ -281,25 +353,38 @@ def test_the_demo_course_page_with_its_activities_and_grades_is_accessible(
 
 
 def test_the_award_form_works_with_the_keyboard(browser: Browser, sweep: Sweep) -> None:
+    """Choose, check and award with Tab, Space and Enter only."""
     with phone_in(browser, "fr") as page:
-        page.goto(sweep.urls["ask-badge-keyboard"])
-        learner = page.get_by_label("Apprenant·e")
+        page.goto(sweep.urls["award-choose"])
+        checkbox = page.locator("input[type=checkbox]").first
         for _press in range(60):
             page.keyboard.press("Tab")
-            if learner.evaluate("e => e === document.activeElement"):
+            if checkbox.evaluate("e => e === document.activeElement"):
                 break
         else:
-            pytest.fail("Tab never reaches the learner list of the award form")
-        chosen = learner.evaluate("e => e.selectedOptions[0].textContent")
-        page.keyboard.press("Tab")
-        expect(page.get_by_label("Ce que la personne a fait", exact=False)).to_be_focused()
-        page.keyboard.type("A aidé à l'accueil du samedi.")
-        page.keyboard.press("Tab")
-        submit = page.get_by_role("button", name="Décerner le badge")
-        expect(submit).to_be_focused()
+            pytest.fail("Tab never reaches the first learner of the award form")
+        page.keyboard.press("Space")
+        expect(checkbox).to_be_checked()
+        chosen = page.locator(f"label[for='{checkbox.get_attribute('id')}']").inner_text()
+        submit = page.get_by_role("button", name="Suivant : vérifier avant de décerner")
+        for _press in range(40):
+            page.keyboard.press("Tab")
+            if submit.evaluate("e => e === document.activeElement"):
+                break
+        else:
+            pytest.fail("Tab never reaches the button of the award form")
         page.keyboard.press("Enter")
-        expect(page.get_by_role("status")).to_contain_text(f"Badge décerné à {chosen}.")
-        assert "awarded=" not in page.url  # the notice is the session's, not the URL's
+        expect(page.get_by_role("heading", level=1)).to_have_text("Vérifier avant de décerner")
+        expect(page.locator("main")).to_contain_text(chosen)
+        confirm = page.get_by_role("button", name="Oui, décerner le badge")
+        for _press in range(40):
+            page.keyboard.press("Tab")
+            if confirm.evaluate("e => e === document.activeElement"):
+                break
+        else:
+            pytest.fail("Tab never reaches the confirmation button")
+        page.keyboard.press("Enter")
+        expect(page.locator("[data-finished=yes]")).to_contain_text(chosen)
 
 
 def test_the_config_pages_copy_buttons_copy_each_value(browser: Browser, sweep: Sweep) -> None:

@@ -3,7 +3,7 @@
 A trainer places a badge as a graded activity by Deep Linking (the demo platform
 creates its line item, Moodle-style with ``?type_id=3``); people then launch that
 activity, with the AGS claim the platform gives every launch of it; the trainer awards
-the badge from the page the activity opens.
+the badge through the award pages (choose, confirm, the batch's progress).
 """
 
 from __future__ import annotations
@@ -145,20 +145,78 @@ def learner_values(**values: Any) -> dict[str, Any]:
     return base
 
 
+def award_page(world: LtiWorld, browser: Browser, handle: str, badge_id: str) -> requests.Response:
+    """The trainer's award page of ``badge_id`` (who receives it), in English."""
+    return browser.http.get(
+        f"{world.tool_url}/trainer/award/{badge_id}",
+        params={"lh": handle, "lang": "en"},
+        timeout=10,
+    )
+
+
 def award_choice(page: requests.Response, label: str) -> str:
-    """The value of the award form's option for ``label`` (a learner's name)."""
-    found = re.search(r'<option value="([^"]+)">' + re.escape(label) + "</option>", page.text)
+    """The value of the award page's checkbox for ``label`` (a learner's name)."""
+    found = re.search(
+        r'name="learner" value="([^"]+)"[^>]*>\s*<label for="learner-\d+">'
+        + re.escape(label)
+        + "</label>",
+        page.text,
+    )
     assert found, page.text
     return found.group(1)
 
 
-def award_form(
-    browser: Browser, page: requests.Response, learner: str, **extra: str
-) -> requests.Response:
-    """Submit the ask-badge page's award form for ``learner`` (an option value)."""
+def _form_fields(page: requests.Response) -> dict[str, str]:
     form = parse_form(page.text)
-    assert form.action and "/award" in form.action, page.text
-    fields = {k: v for k, v in form.fields.items() if k in ("lh", "csrf_token")}
-    return browser.http.post(
-        urljoin(page.url, form.action), data={**fields, "learner": learner, **extra}, timeout=10
-    )
+    return {k: v for k, v in form.fields.items() if k in ("lh", "csrf_token")}
+
+
+def confirm_award(
+    browser: Browser, page: requests.Response, choices: list[str], narrative: str = ""
+) -> requests.Response:
+    """Submit the award page's form (step 2: the confirmation page)."""
+    form = parse_form(page.text)
+    assert form.action and "/confirm" in form.action, page.text
+    data = [*_form_fields(page).items(), *(("learner", c) for c in choices)]
+    data.append(("narrative", narrative))
+    return browser.http.post(urljoin(page.url, form.action), data=data, timeout=10)
+
+
+def award_to(
+    world: LtiWorld,
+    browser: Browser,
+    handle: str,
+    badge_id: str,
+    labels: list[str],
+    narrative: str = "",
+) -> requests.Response:
+    """The whole award flow: choose ``labels``, confirm, then follow the batch to its end.
+
+    Returns the finished batch page (its results, with each grade's state).
+    """
+    page = award_page(world, browser, handle, badge_id)
+    assert page.status_code == 200, page.text
+    choices = [award_choice(page, label) for label in labels]
+    confirmation = confirm_award(browser, page, choices, narrative)
+    assert confirmation.status_code == 200, confirmation.text
+    return confirmed_award(browser, confirmation)
+
+
+def confirmed_award(browser: Browser, confirmation: requests.Response) -> requests.Response:
+    """Press "award" on the confirmation page, then continue the batch as the page does."""
+    form = parse_form(confirmation.text)
+    assert form.action and "/trainer/award/" in form.action, confirmation.text
+    data = [*_form_fields(confirmation).items()]
+    data += [
+        ("learner", v) for v in re.findall(r'name="learner" value="([^"]+)"', confirmation.text)
+    ]
+    data.append(("narrative", form.fields.get("narrative", "")))
+    page = browser.http.post(urljoin(confirmation.url, form.action), data=data, timeout=10)
+    for _ in range(50):  # the page continues by itself (autosubmit.js) until finished
+        if page.status_code != 200 or "data-autosubmit" not in page.text:
+            break
+        again = parse_form(page.text)
+        page = browser.http.post(
+            urljoin(page.url, again.action), data=_form_fields(page), timeout=10
+        )
+    return page

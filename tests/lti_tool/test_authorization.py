@@ -64,7 +64,55 @@ TABLE: dict[tuple[str, str], str] = {
     ("GET", "/course/badge/"): "launch",
     ("GET", "/course/wall"): "launch",
     ("GET", "/course/board"): "launch",
-    ("POST", "/course/badge/award"): "trainer",
+    # Issue 13: the learner's home, asking for a badge, their requests and evidence.
+    # Rows say who may open the route at all; whose request or evidence it must be is
+    # tested per route, with the other learner's and another deployment's ids, in
+    # tests/lti_tool/blueprints/{learner,trainer}/.
+    ("GET", "/course/home"): "launch",
+    ("GET", "/course/ask/<badge_id>"): "launch",
+    ("POST", "/course/ask/<badge_id>"): "launch",
+    ("GET", "/course/requests/<request_id>"): "launch",
+    ("POST", "/course/requests/<request_id>"): "launch",
+    ("POST", "/course/requests/<request_id>/confirm"): "launch",
+    ("POST", "/course/requests/<request_id>/withdraw"): "launch",
+    ("GET", "/course/evidence/<int:evidence_id>"): "launch",
+    ("POST", "/course/evidence/<int:evidence_id>/visibility"): "launch",
+    ("POST", "/course/badges/<assertion_id>/name"): "launch",
+    ("GET", "/course/notifications"): "launch",
+    ("POST", "/course/notifications/read"): "launch",
+    ("GET", "/course/propose"): "launch",
+    ("POST", "/course/propose"): "launch",
+    ("GET", "/course/proposals/<badge_id>"): "launch",
+    ("POST", "/course/proposals/<badge_id>"): "launch",
+    # Public evidence: a photo its owner made public (404 otherwise, tested in test_public).
+    ("GET", "/evidence/<int:evidence_id>"): "public",
+    # Issue 13: the trainer's home, review, award, revoke, badge classes and proposals.
+    ("GET", "/trainer/"): "trainer",
+    ("GET", "/trainer/requests"): "trainer",
+    ("GET", "/trainer/requests/<request_id>"): "trainer",
+    ("POST", "/trainer/requests/<request_id>/accept"): "trainer",
+    ("POST", "/trainer/requests/<request_id>/improve"): "trainer",
+    ("POST", "/trainer/requests/<request_id>/decline"): "trainer",
+    ("GET", "/trainer/accompany"): "trainer",
+    ("GET", "/trainer/award/<badge_id>"): "trainer",
+    ("POST", "/trainer/award/<badge_id>/confirm"): "trainer",
+    ("POST", "/trainer/award/<badge_id>"): "trainer",
+    ("GET", "/trainer/award/batches/<batch_id>"): "trainer",
+    ("POST", "/trainer/award/batches/<batch_id>"): "trainer",
+    ("GET", "/trainer/assertions/<assertion_id>/revoke"): "trainer",
+    ("POST", "/trainer/assertions/<assertion_id>/revoke"): "trainer",
+    ("GET", "/trainer/badges"): "trainer",
+    ("GET", "/trainer/badges/new"): "trainer",
+    ("POST", "/trainer/badges/new"): "trainer",
+    ("GET", "/trainer/badges/<badge_id>/edit"): "trainer",
+    ("POST", "/trainer/badges/<badge_id>/edit"): "trainer",
+    ("POST", "/trainer/badges/<badge_id>/status"): "trainer",
+    ("GET", "/trainer/badges/design.png"): "trainer",
+    ("GET", "/trainer/families/new"): "trainer",
+    ("POST", "/trainer/families/new"): "trainer",
+    ("GET", "/trainer/families/<family_id>"): "trainer",
+    ("GET", "/trainer/proposals/<badge_id>"): "trainer",
+    ("POST", "/trainer/proposals/<badge_id>/decide"): "trainer",
     ("GET", "/lti/deep-linking/"): "trainer",
     ("POST", "/lti/deep-linking/"): "trainer",
     ("GET", "/trainer/roster"): "trainer",
@@ -92,6 +140,7 @@ def _routes(world: LtiWorld) -> set[tuple[str, str]]:
 
 
 def _url(world: LtiWorld, rule: str) -> str:
+    rule = re.sub(r"<int:[a-z_]+>", "999999", rule)
     return world.tool_url + re.sub(r"<(?:[a-z]+:)?[a-z_]+>", UNKNOWN, rule)
 
 

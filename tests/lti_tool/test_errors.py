@@ -38,7 +38,7 @@ def _csrf(page: str) -> str:
 def test_a_body_over_the_limit_is_a_413_page(launched: tuple[LtiWorld, str]) -> None:
     _world, url = launched
     answer = requests.post(
-        url, data=b"lang=fr&" + b"x" * (25 * 1024 * 1024), headers=FRENCH, timeout=60
+        url, data=b"lang=fr&" + b"x" * (45 * 1024 * 1024), headers=FRENCH, timeout=60
     )
     assert answer.status_code == 413
     assert TOO_LARGE in answer.text

@@ -1,7 +1,8 @@
-"""Grades end to end: a badge placed as graded, awarded by the trainer from its page,
-becomes one Completed/FullyGraded score in the demo platform's gradebook; when the
-platform is down the score waits in the outbox until ``chemins worker`` sends it. In Open
-edX's programmatic mode the tool makes the link's column itself, once."""
+"""Grades end to end: a badge placed as graded, awarded by the trainer through the award
+pages (choose, confirm, the batch), becomes one Completed/FullyGraded score in the demo
+platform's gradebook; when the platform is down the score waits in the outbox until
+``chemins worker`` sends it. In Open edX's programmatic mode the tool makes the link's
+column itself, once."""
 
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ from tests.lti_tool.course_journey import (
     DL,
     Placed,
     award_choice,
-    award_form,
+    award_page,
+    award_to,
+    confirm_award,
+    confirmed_award,
     launch_placed,
     learner_values,
     place_graded_badge,
@@ -75,13 +79,16 @@ def test_awarding_a_graded_badge_posts_one_completed_score(lti_world: LtiWorld):
     world = lti_world
     placed = _graded_course(world)
     browser, trainer = launch_placed(world, placed, **trainer_spec_values())
-    assert trainer.page.status_code == 200, trainer.page.text
-    choice = award_choice(trainer.page, "Nathan Martin")
+    choose = award_page(world, browser, trainer.handle, placed.badge_id)
+    assert "checked" not in choose.text  # nobody chosen in advance
+    confirmation = confirm_award(browser, choose, [award_choice(choose, "Nathan Martin")])
+    assert 'data-grade="owed"' in confirmation.text and "Nathan Martin" in confirmation.text
+    assert world.demo.state.scores == []  # nothing signed or sent before the confirmation
 
-    page = award_form(browser, trainer.page, choice)
+    page = confirmed_award(browser, confirmation)
 
     assert page.status_code == 200, page.text
-    assert "data-awarded=" in page.text and 'data-grade="sent"' in page.text
+    assert 'data-finished="yes"' in page.text and 'data-grade="sent"' in page.text
     # The demo's score endpoint answers 404 without Moodle's ?type_id=3: the query was kept.
     (score,) = world.demo.state.scores
     assert score.lineitem_id == placed.line.id
@@ -92,9 +99,9 @@ def test_awarding_a_graded_badge_posts_one_completed_score(lti_world: LtiWorld):
     (delivery,) = _deliveries(world)
     assert delivery.status == SENT and delivery.attempts == 1
 
-    again = award_form(browser, trainer.page, choice)  # a double click, a retried request
+    again = confirmed_award(browser, confirmation)  # a double click, a retried request
 
-    assert again.status_code == 200
+    assert again.status_code == 200 and 'data-grade="sent"' in again.text
     assert len(world.demo.state.scores) == 1
     with transaction(world.runtime.sessions) as session:
         assert session.scalar(select(func.count()).select_from(Assertion)) == 1
@@ -106,11 +113,12 @@ def test_a_platform_down_at_award_time_gets_the_score_from_the_worker(lti_world:
     world = lti_world
     placed = _graded_course(world)
     browser, trainer = launch_placed(world, placed, **trainer_spec_values())
-    choice = award_choice(trainer.page, "Nathan Martin")
+    choose = award_page(world, browser, trainer.handle, placed.badge_id)
+    confirmation = confirm_award(browser, choose, [award_choice(choose, "Nathan Martin")])
     demo_port = world.servers[1].port
     world.servers[1].stop()
 
-    page = award_form(browser, trainer.page, choice)
+    page = confirmed_award(browser, confirmation)
 
     assert page.status_code == 200, page.text
     assert 'data-grade="pending"' in page.text
@@ -202,11 +210,11 @@ def test_open_edx_programmatic_mode_gets_its_grade(lti_world: LtiWorld):
     ):
         _openedx_launch(world, item, **who)
     browser, trainer = _openedx_launch(world, item, **trainer_spec_values())
-    assert 'data-grade="none"' not in trainer.page.text
+    badge_id = item["custom"]["badge"]
 
-    page = award_form(browser, trainer.page, award_choice(trainer.page, "Nathan Martin"))
+    page = award_to(world, browser, trainer.handle, badge_id, ["Nathan Martin"])
     assert 'data-grade="sent"' in page.text, page.text
-    page = award_form(browser, page, award_choice(page, "Sylvie Petit"))
+    page = award_to(world, browser, trainer.handle, badge_id, ["Sylvie Petit"])
     assert 'data-grade="sent"' in page.text, page.text
 
     (column,) = world.demo.state.lineitems.values()  # one column for the link
@@ -222,11 +230,13 @@ def test_a_badge_placed_without_a_grade_never_gets_a_column(lti_world: LtiWorld)
     assert item["custom"].get("grade") == "none"
     _openedx_launch(world, item, **learner_values())
     browser, trainer = _openedx_launch(world, item, **trainer_spec_values())
-    assert 'data-grade="none"' in trainer.page.text
+    choose = award_page(world, browser, trainer.handle, item["custom"]["badge"])
+    confirmation = confirm_award(browser, choose, [award_choice(choose, "Nathan Martin")])
+    assert 'data-grade="none"' in confirmation.text
 
-    page = award_form(browser, trainer.page, award_choice(trainer.page, "Nathan Martin"))
+    page = confirmed_award(browser, confirmation)
 
-    assert "data-awarded=" in page.text
+    assert 'data-result="awarded"' in page.text and "data-grade=" not in page.text
     assert world.demo.state.lineitems == {} and world.demo.state.scores == []
     assert _deliveries(world) == []
 
@@ -242,9 +252,13 @@ def test_the_trainer_is_told_when_no_grade_can_be_sent(sqlite_lti_world: LtiWorl
         custom=dict(item["custom"]),
     )  # grades "disabled" on the component: no AGS claim at all
 
-    outcome = Browser().launch(world.demo, world.openedx.client_id, spec)
+    _openedx_launch(world, item, **learner_values())
+    browser = Browser()
+    outcome = browser.launch(world.demo, world.openedx.client_id, spec)
+    choose = award_page(world, browser, outcome.handle, item["custom"]["badge"])
+    confirmation = confirm_award(browser, choose, [award_choice(choose, "Nathan Martin")])
 
-    assert 'data-grade="none"' in outcome.page.text
+    assert 'data-grade="none"' in confirmation.text
     assert client.allowed_scopes == client_scopes
 
 
@@ -256,9 +270,11 @@ def test_a_community_ta_awards_only_if_the_community_says_so(lti_world: LtiWorld
         user_id="ta-1", name="Inès Diallo", email="ines@example.org", roles=[LEARNER, TA]
     )
 
-    _browser, before = _openedx_launch(world, item, **ta)
+    browser, before = _openedx_launch(world, item, **ta)
     assert before.page.status_code == 200
     assert "/award" not in before.page.text and 'data-held="no"' in before.page.text
+    badge_id = item["custom"]["badge"]
+    assert award_page(world, browser, before.handle, badge_id).status_code == 403
 
     with transaction(world.runtime.sessions) as session:
         (community,) = session.scalars(select(Community))
@@ -267,10 +283,11 @@ def test_a_community_ta_awards_only_if_the_community_says_so(lti_world: LtiWorld
     assert allowed.exit_code == 0, allowed.output
 
     browser, after = _openedx_launch(world, item, **ta)
-    page = award_form(browser, after.page, award_choice(after.page, "Nathan Martin"))
-    assert "data-awarded=" in page.text
+    page = award_to(world, browser, after.handle, badge_id, ["Nathan Martin"])
+    assert 'data-result="awarded"' in page.text
 
     denied = _cli(world, "platform", "teaching-assistants", community_id, "--no-award")
     assert denied.exit_code == 0
-    _browser, again = _openedx_launch(world, item, **ta)
+    browser, again = _openedx_launch(world, item, **ta)
     assert "/award" not in again.page.text
+    assert award_page(world, browser, again.handle, badge_id).status_code == 403

@@ -32,8 +32,7 @@ from tests.live_server import LiveServer, free_port
 from tests.lti_launches import MOODLE_DEPLOYMENTS, Browser, LtiWorld, register
 from tests.lti_tool.chemins_process import START, serving
 from tests.lti_tool.course_journey import (
-    award_choice,
-    award_form,
+    award_to,
     launch_placed,
     learner_values,
     place_graded_badge,
@@ -118,7 +117,7 @@ def test_a_course_journey_logs_its_outcomes_without_people_or_secrets(tmp_path: 
             browser, trainer = launch_placed(world, placed, **trainer_spec_values())
             assert trainer.page is not None and trainer.page.status_code == 200
             gradebook.on = True
-            awarded = award_form(browser, trainer.page, award_choice(trainer.page, "Nathan Martin"))
+            awarded = award_to(world, browser, trainer.handle, badge_id, ["Nathan Martin"])
             assert 'data-grade="pending"' in awarded.text
             replayed = Browser().post_launch(learner.form)
             assert replayed.status_code >= 400

@@ -4,17 +4,32 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import io
 import json
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from badges.demo import seed_demo
-from badges.models import Assertion, Community, Endorsement
-from badges.recognition import signing_keys
+from badges.images.photos import process_photo
+from badges.models import (
+    Assertion,
+    BadgeClass,
+    BadgeRequest,
+    Community,
+    Context,
+    Endorsement,
+    Evidence,
+    Person,
+)
+from badges.recognition import reviewing, signing_keys
+from badges.recognition.evidence import set_evidence_public
+from badges.recognition.requests import EvidenceGiven, request_badge
 from badges.recognition.revoking import revoke
 from badges.storage.database import transaction
 from lti_tool.runtime_access import runtime_of
+from tests.badges.course_world import make_course
 
 ORIGIN = "https://chemins.test"
 
@@ -249,3 +264,144 @@ def test_an_endorsement_as_json_or_as_vc_jwt(app, client, demo) -> None:
     assert "EndorsementCredential" in as_json.json["type"]
     assert as_json.json["jti"] == ORIGIN + path and "proof" not in as_json.json
     assert client.get("/ob/v3/endorsements/nope.jwt").status_code == 404
+
+
+# -- public evidence photos (issue 13) ---------------------------------------------------
+
+
+def _awarded_photo(app) -> tuple[str, int, int, str]:  # type: ignore[no-untyped-def]
+    """Nathan's accepted request with a sentence and a photo: (assertion, sentence, photo,
+    owner)."""
+    world = make_course(runtime_of(app))
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 90, 200)).save(out, format="JPEG")
+    with transaction(world.runtime.sessions) as session:
+        request = request_badge(
+            session,
+            session.get(BadgeClass, world.badge_id),
+            session.get(Person, world.nathan_id),
+            session.get(Context, world.context_id),
+            EvidenceGiven(narrative="Au micro.", photos=[process_photo(out.getvalue())]),
+        )
+        done = reviewing.accept(
+            session, world.runtime, request, session.get(Person, world.trainer_id)
+        )
+        sentence, photo = session.get(BadgeRequest, request.id).evidence
+        return done.assertion_id, sentence.id, photo.id, world.nathan_id
+
+
+def _make_public(app, evidence_id: int, owner_id: str, public: bool = True) -> None:  # type: ignore[no-untyped-def]
+    runtime = runtime_of(app)
+    with transaction(runtime.sessions) as session:
+        set_evidence_public(
+            session,
+            runtime,
+            session.get(Evidence, evidence_id),
+            session.get(Person, owner_id),
+            public,
+        )
+
+
+def test_a_private_photo_is_not_served_publicly(app, client) -> None:
+    _assertion_id, sentence_id, photo_id, _owner = _awarded_photo(app)
+
+    assert client.get(f"/evidence/{photo_id}").status_code == 404
+    assert client.get(f"/evidence/{sentence_id}").status_code == 404  # not a photo
+    assert client.get("/evidence/999999").status_code == 404
+    assert client.get("/evidence/not-a-number").status_code == 404
+
+
+def test_a_public_photo_is_served_and_shown_on_the_badge_page(app, client) -> None:
+    assertion_id, _sentence, photo_id, owner = _awarded_photo(app)
+    _make_public(app, photo_id, owner)
+
+    photo = client.get(f"/evidence/{photo_id}")
+
+    assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
+    assert photo.data.startswith(b"\xff\xd8")
+    assert photo.headers["X-Content-Type-Options"] == "nosniff"
+    assert photo.headers["Content-Disposition"] == "inline"
+    assert photo.headers["Cache-Control"].startswith("public")
+    page = client.get(f"/b/{assertion_id}", headers={"Accept": "text/html"})
+    assert f'<img src="/evidence/{photo_id}"' in page.text
+    hosted = client.get(f"/ob/v2/assertions/{assertion_id}").json
+    assert [e["id"] for e in hosted["evidence"]] == [f"{ORIGIN}/evidence/{photo_id}"]
+
+    _make_public(app, photo_id, owner, public=False)
+    assert client.get(f"/evidence/{photo_id}").status_code == 404
+    assert f"/evidence/{photo_id}" not in client.get(f"/b/{assertion_id}").text
+
+
+def test_a_public_photo_of_a_revoked_badge_is_no_longer_served(app, client) -> None:
+    assertion_id, _sentence, photo_id, owner = _awarded_photo(app)
+    _make_public(app, photo_id, owner)
+    assert client.get(f"/evidence/{photo_id}").status_code == 200
+
+    with transaction(runtime_of(app).sessions) as session:
+        revoke(session, session.get(Assertion, assertion_id), "Attribué par erreur")
+
+    assert client.get(f"/evidence/{photo_id}").status_code == 404
+
+
+def test_a_photo_made_public_before_any_award_stays_unserved(app, client) -> None:
+    world = make_course(runtime_of(app))
+    out = io.BytesIO()
+    Image.new("RGB", (20, 20)).save(out, format="PNG")
+    with transaction(world.runtime.sessions) as session:
+        request = request_badge(
+            session,
+            session.get(BadgeClass, world.badge_id),
+            session.get(Person, world.nathan_id),
+            session.get(Context, world.context_id),
+            EvidenceGiven(photos=[process_photo(out.getvalue())]),
+        )
+        photo_id = request.evidence[0].id
+    _make_public(app, photo_id, world.nathan_id)
+
+    assert client.get(f"/evidence/{photo_id}").status_code == 404
+
+
+def test_the_badge_page_names_its_member_author_and_partners(app, client) -> None:
+    """A member's badge, published with their name and made with the town hall."""
+    from badges.courses.awards import award_in_course
+    from badges.models import BadgeClassCreator
+    from badges.recognition import proposals
+    from badges.recognition.communities import add_partner
+
+    world = make_course(runtime_of(app))
+    with transaction(world.runtime.sessions) as session:
+        community = session.get(Community, world.community_id)
+        context = session.get(Context, world.context_id)
+        trainer = session.get(Person, world.trainer_id)
+        badge = proposals.propose(
+            session,
+            community,
+            session.get(Person, world.sylvie_id),
+            context,
+            proposals.ProposalFields(
+                name="Transmettre le papier mâché",
+                description="Je montre comment faire.",
+                criteria="Avoir animé un atelier.",
+                show_name=True,
+            ),
+        )
+        proposals.decide(session, badge, trainer, "publish")
+        town_hall = add_partner(
+            session,
+            community,
+            name="Mairie <b>de</b> Villeneuve",
+            url="https://mairie.example",
+            email="jeunesse@mairie.example",
+        )
+        badge.creators.append(
+            BadgeClassCreator(profile_id=town_hall.id, role="partner", position=1)
+        )
+        session.flush()
+        done = award_in_course(
+            session, world.runtime, badge, context, awarder=trainer,
+            learner=session.get(Person, world.nathan_id),
+        )  # fmt: skip
+    page = client.get(f"/b/{done.assertion_id}?lang=en").get_data(as_text=True)
+    assert "Created by</dt>" in page and "<dd>Sylvie</dd>" in page
+    assert "Created with</dt>" in page
+    assert "Mairie &lt;b&gt;de&lt;/b&gt; Villeneuve" in page and "<b>de</b>" not in page

@@ -21,6 +21,27 @@ bp = Blueprint("learner", __name__, url_prefix="/course")
 contribute(bp, {ASK_BADGE: ".badge", WALL: ".wall", BOARD: ".board"})
 
 # The modules add their routes to ``bp``: imported after it exists.
-from lti_tool.blueprints.learner import badge_page, course_walls  # noqa: E402
+from lti_tool.blueprints.learner import (  # noqa: E402
+    asking,
+    badge_page,
+    course_walls,
+    evidence_files,
+    home,
+    my_badges,
+    my_requests,
+    notifications,
+    proposals,
+)
 
-__all__ = ["badge_page", "bp", "course_walls"]
+__all__ = [
+    "asking",
+    "badge_page",
+    "bp",
+    "course_walls",
+    "evidence_files",
+    "home",
+    "my_badges",
+    "my_requests",
+    "notifications",
+    "proposals",
+]

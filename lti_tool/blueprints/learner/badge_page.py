@@ -2,11 +2,12 @@
 
 A trainer places a badge in the course by Deep Linking; its launches carry
 ``custom.target = "ask-badge"`` and ``custom.badge``. Everyone sees what the badge
-stands for (image, criteria, level in its family, skills) and what they already hold
-of it. A trainer also gets a form to award it to a learner of the course
-(:mod:`lti_tool.award_candidates`; the form posts to the ``trainer`` audience's
-:mod:`~lti_tool.blueprints.trainer.award`). The badge id comes only from the launch's
-signed claims, and is looked up within the launch's community.
+stands for (image, criteria, level in its family, skills). A learner then finds the
+next step right there: "Ask for this badge" (:mod:`~lti_tool.blueprints.learner.asking`),
+or where their request stands, or that they hold it. A trainer finds the way to award
+it (the ``trainer`` audience's award flow, with its confirmation step) and to the
+requests waiting for review. The badge id comes only from the launch's signed claims,
+and is looked up within the launch's community.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from badges.models import BadgeClass, Context, LaunchSession, Person, ResourceLi
 from badges.models.badge_class import LEVEL_NAMES
 from badges.publishing.public_urls import PublicUrls
 from badges.recognition.badge_classes import PUBLISHED
+from badges.recognition.requests import active_request
 from badges.roles import may_award
 from badges.storage.database import transaction
-from lti_tool.award_candidates import Candidate, candidates
-from lti_tool.award_notice import awarded_notice
 from lti_tool.blueprints.learner import bp
+from lti_tool.blueprints.learner.request_words import last_comment
 from lti_tool.launch_handle import LaunchContext, current_launch, requires_launch
 from lti_tool.lti1p3.claims import CUSTOM
 from lti_tool.runtime_access import runtime_of
@@ -61,7 +62,7 @@ def _levels(badge: BadgeClass) -> list[dict[str, Any]]:
 
 
 def badge_page(error: str | None = None, status: int = 200) -> tuple[str, int]:
-    """The page of the launch's badge; with ``error`` when an award was refused."""
+    """The page of the launch's badge; ``error`` says what went wrong, if anything."""
     launch = current_launch()
     trainer = may_award(launch.role)
     urls = PublicUrls(runtime_of(current_app).instance.origin)
@@ -70,11 +71,9 @@ def badge_page(error: str | None = None, status: int = 200) -> tuple[str, int]:
         person = session.get(Person, launch.person_id)
         assert person is not None
         held = awards.holdings(session, person, launch.community_id)
+        mine = held.get(badge.id)
+        asked = None if mine is not None or trainer else active_request(session, badge, person)
         context = launch_course(session, launch)
-        offered: list[Candidate] = []
-        roster_read = False
-        if trainer and context is not None:
-            offered, roster_read = candidates(session, launch, badge, context)
         link = (
             session.get(ResourceLink, launch.resource_link_pk) if launch.resource_link_pk else None
         )
@@ -90,13 +89,12 @@ def badge_page(error: str | None = None, status: int = 200) -> tuple[str, int]:
             level_names=LEVEL_NAMES,
             levels=_levels(badge),
             held=held,
-            mine=held.get(badge.id),
+            mine=mine,
+            asked=asked,
+            asked_comment=last_comment(asked) if asked is not None else None,
             trainer=trainer,
             in_course=context is not None,
-            candidates=offered,
-            roster_read=roster_read,
             gradable=gradable,
-            notice=awarded_notice(session, launch, badge, urls),
             error=error,
         )
     return page, status
@@ -105,5 +103,5 @@ def badge_page(error: str | None = None, status: int = 200) -> tuple[str, int]:
 @bp.get("/badge/")
 @requires_launch()
 def badge() -> tuple[str, int]:
-    """The badge, what the person holds of it, and (for trainers) the award form."""
+    """The badge, and the person's next step with it (ask, follow, award)."""
     return badge_page()

@@ -5,8 +5,14 @@ activity. The ``trainer`` blueprint sends such launches here when registered
 (:mod:`lti_tool.launch_destinations`); the page
 lists what can be placed (each published badge of the community, the recognition wall,
 the endorsement board) in the ways this platform accepts, and posts the signed
-``LtiDeepLinkingResponse`` back to the platform's return URL. Placing nothing is a valid
-answer too ("cancel" = empty ``content_items``).
+``LtiDeepLinkingResponse`` back to the platform's return URL.
+
+Badges are shown as a trainer will want to choose them: each with its image, level and
+description, a family's levels together in level order (:func:`placements.picker_groups`).
+Placing nothing is a valid answer only when asked for: "Cancel" sends an empty
+``content_items``, and the return page says nothing was added. "Add to the course" with
+nothing ticked is far more often a slip than a wish, so it sends nothing back and shows
+the picker again (400) with a message saying what to do.
 """
 
 from __future__ import annotations
@@ -17,8 +23,11 @@ from typing import Any
 from flask import abort, current_app, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from badges.models import BadgeClass, Deployment, LaunchSession
+from badges.models.badge_class import LEVEL_NAMES
+from badges.publishing.public_urls import PublicUrls
 from badges.recognition.badge_classes import PUBLISHED
 from badges.roles import TRAINER
 from badges.storage.database import transaction
@@ -39,6 +48,7 @@ from lti_tool.placements import (
     BadgeChoice,
     Placement,
     content_item,
+    picker_groups,
     types_for,
 )
 from lti_tool.runtime_access import runtime_of
@@ -84,18 +94,35 @@ def _request_facts(session_id: str) -> tuple[DeepLinkingSettings, dict[str, str]
 
 
 def _badges(community_id: str) -> list[BadgeChoice]:
+    """The community's published badge classes, with their family and level."""
     with transaction(runtime_of(current_app).sessions) as session:
         rows = session.scalars(
             select(BadgeClass)
             .where(BadgeClass.community_id == community_id, BadgeClass.status == PUBLISHED)
+            .options(selectinload(BadgeClass.family))
             .order_by(BadgeClass.name)
         )
-        return [BadgeChoice(b.id, b.name, b.description) for b in rows]
+        return [
+            BadgeChoice(
+                b.id,
+                b.name,
+                b.description,
+                family=b.family.name if b.family else None,
+                level=b.level,
+                family_id=b.family_id,
+                language=b.language,
+            )
+            for b in rows
+        ]
+
+
+def _nothing_chosen_message() -> str:
+    return _("Choose at least one item, or press Cancel to go back without adding anything.")
 
 
 def _placements(settings: DeepLinkingSettings, badges: dict[str, BadgeChoice]) -> list[Placement]:
     """The trainer's ticked choices, refused (400) when they do not fit the request."""
-    chosen = request.form.getlist("place")
+    chosen = [value for value in request.form.getlist("place") if value]
     placements: list[Placement] = []
     for value in chosen:
         target, _sep, badge_id = value.partition(":")
@@ -119,10 +146,13 @@ def _placements(settings: DeepLinkingSettings, badges: dict[str, BadgeChoice]) -
 def _picker_page(
     settings: DeepLinkingSettings, badges: list[BadgeChoice], error: str | None = None
 ) -> str:
+    urls = PublicUrls(runtime_of(current_app).instance.origin)
     return render_template(
         "lti/deep_linking.html",
         settings=settings,
-        badges=badges,
+        groups=picker_groups(badges),
+        image_path=lambda badge_id: urls.path_of(urls.badge_image(badge_id)),
+        level_names=LEVEL_NAMES,
         badge_types=types_for(ASK_BADGE, settings),
         can_launch=RESOURCE_LINK in settings.accept_types,
         type_labels=_type_labels(),
@@ -143,6 +173,9 @@ def deep_linking() -> Any:
         return _picker_page(settings, badges)
     cancelled = request.form.get("action") == "cancel"
     placements = [] if cancelled else _placements(settings, {b.id: b for b in badges})
+    if not cancelled and not placements:
+        log.info("deep linking: 'add' pressed with nothing chosen; picker shown again")
+        return _picker_page(settings, badges, _nothing_chosen_message()), 400
     origin = runtime_of(current_app).instance.origin
     try:
         items = [content_item(p, settings, origin, _titles()) for p in placements]

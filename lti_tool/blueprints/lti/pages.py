@@ -2,8 +2,9 @@
 
 ``/lti/config`` lists what a platform administrator pastes into Moodle or Open edX for
 a manual registration. ``/lti/launched`` and ``/lti/links/<id>`` are the landing page
-of a launch that names no other destination: who launched, from which course, and the
-choice of language that holds for the whole launch.
+of a launch that names no other destination: the person's home (the learner's, or the
+trainer's for trainers and admins), whose language form posts back here so the choice
+holds for the whole launch.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from flask_babel import refresh
 
 from badges.courses.launches import choose_language
 from badges.models import ResourceLink
+from badges.roles import may_review
 from badges.storage.database import transaction
+from lti_tool.blueprints.learner.home import learner_home_page
 from lti_tool.blueprints.lti import bp
 from lti_tool.blueprints.lti.launch import tool_urls
+from lti_tool.blueprints.trainer.home import trainer_home_page
 from lti_tool.i18n import LANGUAGES
 from lti_tool.launch_handle import current_launch, requires_launch
 from lti_tool.runtime_access import runtime_of
@@ -45,13 +49,18 @@ def _language_choice() -> bool:
     return True
 
 
+def home_page(saved: bool) -> str:
+    """The launched person's home: a trainer's or admin's, else a learner's."""
+    if may_review(current_launch().role):
+        return trainer_home_page(saved=saved)
+    return learner_home_page(saved=saved)
+
+
 @bp.route("/launched", methods=["GET", "POST"])
 @requires_launch()
 def launched() -> str:
     """The landing page of a launch that has no resource link (e.g. without a course)."""
-    return render_template(
-        "lti/launched.html", launch=current_launch(), link=None, saved=_language_choice()
-    )
+    return home_page(_language_choice())
 
 
 @bp.route("/links/<link_pk>", methods=["GET", "POST"])
@@ -63,19 +72,11 @@ def link(link_pk: str) -> str:
     deployment finds nothing here, whatever id it is given.
     """
     launch = current_launch()
-    if link_pk == launch.resource_link_pk:
-        # The link this launch came through, where every launch lands: the handle's
-        # query already read it (and it belongs to the launch's deployment).
-        title = launch.resource_link_title
-    else:
+    # The link this launch came through, where every launch lands, was read with the
+    # handle (and belongs to the launch's deployment); any other is looked up.
+    if link_pk != launch.resource_link_pk:
         with transaction(runtime_of(current_app).sessions) as session:
             found = session.get(ResourceLink, link_pk)
             if found is None or found.deployment_id != launch.deployment_pk:
                 abort(404)
-            title = found.title
-    return render_template(
-        "lti/launched.html",
-        launch=launch,
-        link={"id": link_pk, "title": title},
-        saved=_language_choice(),
-    )
+    return home_page(_language_choice())

@@ -55,3 +55,15 @@ def test_an_expired_award_is_reported_as_expired(issuing) -> None:
     with transaction(issuing.runtime.sessions) as session:
         verdict = verify_own(session, URLS, session.get(Assertion, assertion_id))
         assert verdict.expired and not verdict.valid
+
+
+def test_an_archived_badges_awards_still_verify_and_its_drafts_never_do(issuing) -> None:
+    """Archiving stops new awards, not the old ones: their badge class stays published."""
+    assertion_id = _award(issuing)
+    with transaction(issuing.runtime.sessions) as session:
+        session.get(BadgeClass, issuing.badge_class_id).status = "archived"
+    with transaction(issuing.runtime.sessions) as session:
+        assert verify_own(session, URLS, session.get(Assertion, assertion_id)).valid
+        session.get(BadgeClass, issuing.badge_class_id).status = "draft"
+    with transaction(issuing.runtime.sessions) as session:
+        assert not verify_own(session, URLS, session.get(Assertion, assertion_id)).valid

@@ -1,4 +1,5 @@
-"""The navigation of a launch: a trainer reaches the roster from the placed activity.
+"""The navigation of a launch: the person's home first, the course's pages, the roster
+for a trainer, their messages last.
 
 Launched for real from the demo platform; the links are read from the landing page and
 followed, carrying the launch handle as a person's clicks would.
@@ -50,7 +51,14 @@ def test_a_trainer_reaches_the_roster_from_the_activity(sqlite_lti_world: LtiWor
     world = sqlite_lti_world
     browser, html = _landing(world, "trainer-1", [INSTRUCTOR])
     links = _nav_links(html)
-    assert list(links) == ["Recognition wall", "Endorsement board", "Participants"]
+    assert list(links) == [
+        "Home",
+        "Recognition wall",
+        "Endorsement board",
+        "Participants",
+        "Notifications (0)",
+    ]
+    assert links["Home"].startswith("/trainer/?")
     for url in links.values():
         assert "lh=" in url  # each link carries the launch, as in a frame without cookies
         page = browser.http.get(urljoin(world.tool_url, url), timeout=10)
@@ -63,7 +71,10 @@ def test_a_trainer_reaches_the_roster_from_the_activity(sqlite_lti_world: LtiWor
 def test_a_learner_sees_no_trainer_link(sqlite_lti_world: LtiWorld) -> None:
     world = sqlite_lti_world
     _browser, html = _landing(world, "learner-1", [LEARNER])
-    assert list(_nav_links(html)) == ["Recognition wall", "Endorsement board"]
+    links = _nav_links(html)
+    assert list(links) == ["Home", "Recognition wall", "Endorsement board", "Notifications (0)"]
+    assert links["Home"].startswith("/course/home?")
+    assert 'aria-current="page">Home</a>' in html  # the landing page is the home
     assert "/trainer/roster" not in html
 
 
@@ -73,6 +84,6 @@ def test_a_platform_admin_also_reaches_platform_administration(
     world = sqlite_lti_world
     browser, html = _landing(world, "admin-1", [ADMIN])
     links = _nav_links(html)
-    assert list(links)[-1] == "Platform administration"
+    assert list(links)[-2:] == ["Platform administration", "Notifications (0)"]
     page = browser.http.get(urljoin(world.tool_url, links["Platform administration"]), timeout=10)
     assert page.status_code == 200

@@ -29,7 +29,8 @@ from lti_tool.launch_handle import csrf_token_for
 from tests.lti_launches import INSTRUCTOR, LEARNER, Browser, LtiWorld, Outcome
 from tests.lti_tool.course_journey import (
     award_choice,
-    award_form,
+    award_page,
+    award_to,
     launch_placed,
     learner_values,
     place_graded_badge,
@@ -99,7 +100,7 @@ def test_learners_see_the_badge_but_cannot_award_it(sqlite_lti_world: LtiWorld):
     page = learner.page
     assert page.status_code == 200
     assert "Je soutiens" in page.text and "Avoir aidé quelqu'un" in html.unescape(page.text)
-    assert "/course/badge/award" not in page.text
+    assert "/trainer/award/" not in page.text
     with transaction(world.runtime.sessions) as session:
         nathan = session.scalars(select(Person).where(Person.sub == "learner-1")).one().id
         launched = session.scalars(select(LaunchSession.id)).all()[-1]
@@ -107,7 +108,9 @@ def test_learners_see_the_badge_but_cannot_award_it(sqlite_lti_world: LtiWorld):
         csrf = csrf_token_for(launched)  # a well-formed form: only the role is wrong
     form = {"lh": learner.handle, "csrf_token": csrf, "learner": f"person:{nathan}"}
 
-    refused = browser.http.post(urljoin(world.tool_url, "/course/badge/award"), data=form)
+    refused = browser.http.post(
+        urljoin(world.tool_url, f"/trainer/award/{placed.badge_id}"), data=form
+    )
 
     assert refused.status_code == 403
     assert _count(world, Assertion) == 0
@@ -126,10 +129,13 @@ def test_a_trainer_awards_a_roster_learner_who_never_opened_chemins(sqlite_lti_w
     )
     placed = place_graded_badge(world, publish_badge(world))
     browser, trainer = launch_placed(world, placed, **trainer_spec_values(nrps=True))
-    choice = award_choice(trainer.page, "Inès Haddad")
-    assert choice == "roster:ines"
+    choose = award_page(world, browser, trainer.handle, placed.badge_id)
+    assert award_choice(choose, "Inès Haddad") == "roster:ines"
 
-    page = award_form(browser, trainer.page, choice, narrative="A accueilli trois personnes.")
+    page = award_to(
+        world, browser, trainer.handle, placed.badge_id, ["Inès Haddad"],
+        narrative="A accueilli trois personnes.",
+    )  # fmt: skip
 
     assert 'data-grade="sent"' in page.text, page.text
     (score,) = world.demo.state.scores
@@ -148,9 +154,16 @@ def test_a_forged_learner_is_refused(sqlite_lti_world: LtiWorld):
     placed = place_graded_badge(world, publish_badge(world))
     launch_placed(world, placed, **learner_values())
     browser, trainer = launch_placed(world, placed, **trainer_spec_values())
+    with transaction(world.runtime.sessions) as session:
+        launched = session.scalars(select(LaunchSession.id)).all()[-1]
+    with world.tool_app.app_context():
+        csrf = csrf_token_for(launched)
+    url = urljoin(world.tool_url, f"/trainer/award/{placed.badge_id}")
 
-    forged = award_form(browser, trainer.page, "roster:someone-else")
-    outsider = award_form(browser, trainer.page, "person:not-a-member")
+    forged, outsider = (
+        browser.http.post(url, data={"lh": trainer.handle, "csrf_token": csrf, "learner": value})
+        for value in ("roster:someone-else", "person:not-a-member")
+    )
 
     assert forged.status_code == outsider.status_code == 400
     assert _count(world, Assertion) == 0
@@ -247,40 +260,3 @@ def test_the_badge_page_shows_family_level_skills_and_held_levels(sqlite_lti_wor
     assert 'data-held="no"' in text
     assert re.search(r"Place aux jeunes – Je soutiens\s*<small class=\"status-valid\">", text)
     assert 'aria-current="true">Place aux jeunes – J\'explore' in text
-
-
-def _notice(page_text: str) -> str | None:
-    """The award notice's assertion id, if the page shows one."""
-    found = re.search(r'role="status" class="notice" data-awarded="([^"]*)"', page_text)
-    return found.group(1) if found else None
-
-
-def test_the_award_notice_shows_once_to_the_awarder_only(sqlite_lti_world: LtiWorld):
-    """A hidden recipient is named to the trainer who awarded them, once, and to no one
-    who types ``?awarded=<id>``: the notice is their launch session's, not the URL's."""
-    world = sqlite_lti_world
-    placed = place_graded_badge(world, publish_badge(world))
-    launch_placed(world, placed, **learner_values(name="Nathan Martin"))
-    browser, trainer = launch_placed(world, placed, **trainer_spec_values())
-
-    page = award_form(browser, trainer.page, award_choice(trainer.page, "Nathan Martin"))
-
-    with transaction(world.runtime.sessions) as session:
-        assertion = session.scalars(select(Assertion)).one()
-        assert assertion.recipient_public is False
-        awarded = assertion.id
-    assert "awarded=" not in page.url and "grade=" not in page.url
-    assert _notice(page.text) == awarded and 'data-grade="sent"' in page.text
-    assert "Badge décerné à Nathan Martin." in html.unescape(page.text)
-    again = browser.http.get(page.url, timeout=10)
-    assert again.status_code == 200 and _notice(again.text) is None
-    typed = browser.http.get(f"{page.url}&awarded={awarded}&grade=sent", timeout=10)
-    assert typed.status_code == 200 and _notice(typed.text) is None
-
-    # Another trainer of the community, in a course Nathan is not in.
-    colleague_values = trainer_spec_values(user_id="trainer-2", name="Lou", email=None)
-    theirs, colleague = launch_placed(world, placed, course="course-2", **colleague_values)
-    assert colleague.page.status_code == 200, colleague.page.text
-    peek = theirs.http.get(f"{colleague.page.url}&awarded={awarded}", timeout=10)
-    assert peek.status_code == 200 and _notice(peek.text) is None
-    assert "Nathan" not in peek.text

@@ -3,6 +3,7 @@ the signed answer verified by the demo platform's return endpoint."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin
 
 import jwt
@@ -10,7 +11,13 @@ import requests
 from sqlalchemy import select
 
 from badges.models import Community
-from badges.recognition.badge_classes import create_badge_class, publish
+from badges.recognition.badge_classes import (
+    Level,
+    create_badge_class,
+    create_family,
+    publish,
+    publish_family,
+)
 from badges.storage.database import transaction
 from tests.lti_launches import INSTRUCTOR, LEARNER, Browser, LtiWorld, parse_form
 
@@ -32,6 +39,43 @@ def _badge(world: LtiWorld) -> str:
         )
         publish(badge)
         return badge.id
+
+
+def _community(session) -> Community:
+    return session.scalars(
+        select(Community).where(Community.name == "Centre social des Tilleuls")
+    ).one()
+
+
+def _family_and_lone_badges(world: LtiWorld) -> dict[str, str]:
+    """A published family (whose level names sort 3, 2, 1), two lone badges and a draft."""
+    with transaction(world.runtime.sessions) as session:
+        community = _community(session)
+        family = create_family(
+            session,
+            community,
+            "ABC de la République",
+            [
+                Level("Je participe à un débat citoyen.", "Avoir assisté à deux débats."),
+                Level("Je prépare une intervention.", "Avoir préparé une question."),
+                Level("J'anime un débat.", "Avoir animé un débat."),
+            ],
+        )
+        publish_family(family)
+        lone = {}
+        for name, description in [
+            ("Animer une web radio", "Préparer et animer une émission."),
+            ("Accueillir le public", "Accueillir les visiteurs du centre."),
+            ("Brouillon caché", "Pas encore publié."),
+        ]:
+            badge = create_badge_class(
+                session, community, name=name, description=description, criteria="Avoir fait."
+            )
+            if not name.startswith("Brouillon"):
+                publish(badge)
+            lone[name] = badge.id
+        session.flush()
+        return {**{b.name: b.id for b in family.badge_classes}, **lone}
 
 
 def _dl_launch(world: LtiWorld, client_id: str, settings: dict | None = None, roles=None):
@@ -204,6 +248,128 @@ def test_cancel_sends_an_empty_answer(sqlite_lti_world: LtiWorld):
     answer = _choose(browser, outcome.page, {"action": "cancel"})
     returned, claims = _send_back(browser, answer)
 
+    assert returned.json()["placed"] == 0
+    assert claims[DL + "content_items"] == []
+
+
+NOTHING_CHOSEN = (
+    "Choose at least one item, or press Cancel to go back without adding anything.",
+    "Choisissez au moins un élément, ou appuyez sur «\u00a0Annuler\u00a0» pour revenir sans rien"
+    " ajouter.",
+)
+
+
+def test_picker_shows_each_family_as_a_path_in_level_order_then_lone_badges(
+    sqlite_lti_world: LtiWorld,
+):
+    world = sqlite_lti_world
+    ids = _family_and_lone_badges(world)
+    browser, outcome = _dl_launch(world, world.moodle.client_id)
+    page = outcome.page
+    assert page is not None and page.status_code == 200, outcome.launch.text
+
+    shown = re.findall(r'data-badge="([^"]+)"', page.text)
+    assert shown == [
+        ids["ABC de la République – Je soutiens"],
+        ids["ABC de la République – J'explore"],
+        ids["ABC de la République – J'agis"],
+        ids["Accueillir le public"],
+        ids["Animer une web radio"],
+    ]
+    assert ids["Brouillon caché"] not in page.text
+    assert re.findall(r'data-level="(\d)"', page.text) == ["1", "2", "3"]
+    assert "ABC de la République" in page.text
+    for description in ("Je participe à un débat citoyen.", "Préparer et animer une émission."):
+        assert description in page.text
+    # Every badge shows its image, and the image is really served.
+    images = re.findall(r'<img src="([^"]+)" width="64" height="64" alt="">', page.text)
+    assert len(images) == len(shown)
+    for badge_id, src in zip(shown, images, strict=True):
+        assert badge_id in src
+    picture = browser.http.get(urljoin(page.url, images[0]), timeout=10)
+    assert picture.status_code == 200
+    assert picture.content.startswith(b"\x89PNG")
+    # Each choice is described by its level and description.
+    first = ids["ABC de la République – Je soutiens"]
+    assert f'aria-describedby="about-{first}"' in page.text and f'id="about-{first}"' in page.text
+
+
+def test_place_with_nothing_chosen_shows_the_picker_again_and_sends_nothing(
+    sqlite_lti_world: LtiWorld,
+):
+    world = sqlite_lti_world
+    badge_id = _badge(world)
+    browser, outcome = _dl_launch(world, world.moodle.client_id)
+
+    refused = _choose(browser, outcome.page, {"action": "place"})
+    hostile = _choose(browser, outcome.page, {"action": "place", "place": ""})
+
+    for answer in (refused, hostile):
+        assert answer.status_code == 400
+        assert any(message in answer.text for message in NOTHING_CHOSEN)
+        assert re.search(r'<p id="choice-error" class="error-message" role="alert"', answer.text)
+        assert 'aria-describedby="choice-error"' in answer.text
+        assert "autofocus" in answer.text
+        # Nothing signed, nothing to auto-post: the picker again, with its badge.
+        assert "autosubmit.js" not in answer.text and 'name="JWT"' not in answer.text
+        assert f'value="ask-badge:{badge_id}"' in answer.text
+    assert world.demo.state.placed_items == []
+
+    # The same form still works afterwards.
+    answer = _choose(browser, refused, {"place": f"ask-badge:{badge_id}", "action": "place"})
+    returned, _claims = _send_back(browser, answer)
+    assert returned.status_code == 200, returned.text
+    assert len(world.demo.state.placed_items) == 1
+
+
+def test_a_draft_or_unknown_badge_cannot_be_placed(sqlite_lti_world: LtiWorld):
+    world = sqlite_lti_world
+    ids = _family_and_lone_badges(world)
+    browser, outcome = _dl_launch(world, world.moodle.client_id)
+
+    for wrong in (
+        f"ask-badge:{ids['Brouillon caché']}",  # a draft: not offered, not placeable
+        "ask-badge:00000000-0000-0000-0000-000000000000",
+        "ask-badge:",
+        "somewhere-else",
+        "<script>alert(1)</script>",
+    ):
+        answer = _choose(browser, outcome.page, {"place": wrong, "action": "place"})
+        assert answer.status_code == 400, wrong
+        assert "autosubmit.js" not in answer.text and "<script>alert(1)" not in answer.text
+    assert world.demo.state.placed_items == []
+
+
+def test_badge_texts_are_shown_as_text_not_markup(sqlite_lti_world: LtiWorld):
+    world = sqlite_lti_world
+    with transaction(world.runtime.sessions) as session:
+        badge = create_badge_class(
+            session,
+            _community(session),
+            name="<b>Gras</b>",
+            description='<img src=x onerror="alert(1)">',
+            criteria="Avoir fait.",
+        )
+        publish(badge)
+    _browser, outcome = _dl_launch(world, world.moodle.client_id)
+    assert "<b>Gras</b>" not in outcome.page.text and "&lt;b&gt;Gras&lt;/b&gt;" in outcome.page.text
+    assert "<img src=x" not in outcome.page.text
+
+
+def test_cancel_says_nothing_was_added(sqlite_lti_world: LtiWorld):
+    world = sqlite_lti_world
+    _badge(world)
+    browser, outcome = _dl_launch(world, world.moodle.client_id)
+    assert 'value="cancel"' in outcome.page.text
+
+    # Cancel wins over ticked boxes: the trainer asked to add nothing.
+    answer = _choose(browser, outcome.page, {"action": "cancel", "place": "recognition-wall"})
+    assert answer.status_code == 200
+    assert (
+        "Nothing will be added to your course." in answer.text
+        or "Rien ne sera ajouté à votre cours." in answer.text
+    )
+    returned, claims = _send_back(browser, answer)
     assert returned.json()["placed"] == 0
     assert claims[DL + "content_items"] == []
 

@@ -6,7 +6,7 @@ import io
 
 from PIL import Image
 
-from badges.recognition.badge_images import draw_badge, initials, svg_wrapping
+from badges.images.badge_images import draw_badge, initials, svg_wrapping
 
 
 def test_initials_skip_small_words_and_accents() -> None:
