@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from badges.models.columns import UTCDateTime, new_id, utcnow
 from badges.storage.database import Base
@@ -87,7 +87,7 @@ class Evidence(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     genre: Mapped[str | None] = mapped_column(String(100))
     public: Mapped[bool] = mapped_column(default=False)
-    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     media_type: Mapped[str | None] = mapped_column(String(50))
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from badges.models.columns import UTCDateTime, new_id, utcnow
 from badges.storage.database import Base
@@ -39,7 +39,7 @@ class BadgeClass(Base):
     criteria_narrative: Mapped[str] = mapped_column(Text)
     #: Deferred: lists of badges (homes, the picker, the editor) never load the pictures;
     #: the image URL and baking read it when they need it.
-    image_png: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    image_png: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     language: Mapped[str] = mapped_column(String(10), default="fr")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     family_id: Mapped[str | None] = mapped_column(ForeignKey("family.id"))
