@@ -121,8 +121,7 @@ def award_in_course(
         raise AwardRefused("the badge belongs to another community than this course")
     if badge_class.status != PUBLISHED:
         raise AwardRefused("only a published badge class can be awarded")
-    teaching = people.membership(session, context, awarder.id)
-    if teaching is None or not may_award(teaching.role):
+    if not may_award(people.role_in(session, context, awarder.id)):
         raise AwardRefused("only a trainer of the course can award in it")
     if people.membership(session, context, learner.id) is None:
         raise AwardRefused("the learner is not a member of this course")

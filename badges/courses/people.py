@@ -53,6 +53,13 @@ def membership(session: Session, context: Context, person_id: str) -> Membership
     ).first()
 
 
+def role_in(session: Session, context: Context, person_id: str) -> str | None:
+    """``person_id``'s Chemins role in ``context``; None outside the course (which
+    :mod:`badges.roles` ranks below every role)."""
+    found = membership(session, context, person_id)
+    return found.role if found is not None else None
+
+
 def enrol(session: Session, context: Context, platform_id: str, entry: RosterEntry) -> Membership:
     """The membership of a roster member, creating the person if they never launched.
 

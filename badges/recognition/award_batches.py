@@ -63,8 +63,7 @@ def start(
     course, the badge is published by the course's community, every person belongs to
     the course. A person chosen twice is awarded once.
     """
-    teaching = people.membership(session, context, awarder.id)
-    if teaching is None or not may_award(teaching.role):
+    if not may_award(people.role_in(session, context, awarder.id)):
         raise BatchRefused("not_an_awarder")
     if badge_class.status != PUBLISHED:
         raise BatchRefused("not_published")

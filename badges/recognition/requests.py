@@ -149,6 +149,16 @@ def active_request(
     ).first()
 
 
+def _check_facilitator(
+    session: Session, context: Context, facilitator: Person, person: Person
+) -> None:
+    """A facilitator fills a request for someone else, as a trainer of their course."""
+    if facilitator.id == person.id or not may_review(
+        people.role_in(session, context, facilitator.id)
+    ):
+        raise RequestRefused("not_a_facilitator")
+
+
 def trainers_of(session: Session, context: Context) -> list[Person]:
     """The people who review requests in ``context`` (its trainers and admins)."""
     return [m.person for m in people.members(session, context) if may_review(m.role)]
@@ -179,9 +189,7 @@ def request_badge(
     if member is None:
         raise RequestRefused("not_a_member")
     if accompanied_by is not None:
-        helper = people.membership(session, context, accompanied_by.id)
-        if helper is None or not may_review(helper.role) or accompanied_by.id == person.id:
-            raise RequestRefused("not_a_facilitator")
+        _check_facilitator(session, context, accompanied_by, person)
     if held_by(session, badge_class, person) is not None:
         raise RequestRefused("already_held")
     existing = active_request(session, badge_class, person)
@@ -270,9 +278,7 @@ def update_request(
     if not given:
         raise RequestRefused("no_evidence")
     if accompanied_by is not None:
-        helper = people.membership(session, request.context, accompanied_by.id)
-        if helper is None or not may_review(helper.role):
-            raise RequestRefused("not_a_facilitator")
+        _check_facilitator(session, request.context, accompanied_by, person)
     actor = accompanied_by or person
     _add_evidence(session, request, given, actor)
     request.state = OPEN

@@ -54,8 +54,8 @@ def _check_reviewer(
 ) -> None:
     if context is not None and context.id != request.context_id:
         raise ReviewRefused("other_course")
-    member = people.membership(session, request.context, reviewer.id)
-    if member is None or not may_review(member.role) or reviewer.id == request.person_id:
+    role = people.role_in(session, request.context, reviewer.id)
+    if not may_review(role) or reviewer.id == request.person_id:
         raise ReviewRefused("not_a_reviewer")
 
 
